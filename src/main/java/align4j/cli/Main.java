@@ -1,0 +1,33 @@
+package align4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The align4j command line: one subcommand per job, named as TRL's CLI names them. */
+@Command(name = "align4j", mixinStandardHelpOptions = true, version = "align4j 0.1.0",
+        description = "Preference tuning (DPO, reward models, RLHF) of Hugging Face models in pure Java.",
+        subcommands = {CommandLine.HelpCommand.class, QuickstartCommand.class})
+public final class Main implements Runnable {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code; errors meant for users print without a stack trace. */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof UserException || ex instanceof align4j.model.ModelFormatException
+                    || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+                cmd.getErr().println("align4j " + cmd.getCommandName() + ": " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}
