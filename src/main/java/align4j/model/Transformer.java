@@ -1,0 +1,290 @@
+package align4j.model;
+
+import align4j.tensor.Attention;
+import align4j.tensor.Embedding;
+import align4j.tensor.Gelu;
+import align4j.tensor.LayerNorm;
+import align4j.tensor.MatMul;
+import align4j.tensor.Parallel;
+import align4j.tensor.RmsNorm;
+import align4j.tensor.Rope;
+import align4j.tensor.SwiGlu;
+import align4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One decoder-only transformer whose parts vary by {@link ModelConfig.Family} (not a class per family):
+ * GPT-2 (LayerNorm with bias, learned positions, GELU-tanh, biases) and Llama/Mistral/Qwen2 (RMSNorm,
+ * RoPE, SwiGLU, grouped-query attention, optional q/k/v bias). Pre-norm blocks as in both HF models:
+ * h = x + attn(norm1(x)); out = h + mlp(norm2(h)).
+ *
+ * <p>Forward and backward are explicit, llm.c style: {@link #forwardHidden} keeps the activations that
+ * {@link #backwardHidden} needs in reusable buffers; the LM head runs only at the batch's target rows
+ * ({@link LmHead}). Parameters use the canonical names listed in {@link ParamNames}.
+ */
+public final class Transformer {
+    public final ModelConfig cfg;
+    private final Map<String, Tensor> params;
+    private final Tensor embed, posEmbed, finalNormW, finalNormB;
+    private final Layer[] layers;
+    private final Rope rope;
+    private final LmHead head;
+    private final boolean gpt2;
+    private Activations acts;
+    private Batch lastBatch;
+    private boolean lastKept;
+
+    /** One block's parameters; biases and LayerNorm shifts are null where the family has none. */
+    private record Layer(Tensor norm1W, Tensor norm1B, Tensor qkvW, Tensor qkvB, Tensor outW, Tensor outB,
+                         Tensor norm2W, Tensor norm2B, Tensor upW, Tensor upB, Tensor downW, Tensor downB) {}
+
+    public Transformer(ModelConfig cfg, Map<String, Tensor> params) {
+        this.cfg = cfg;
+        this.params = params;
+        this.gpt2 = cfg.family() == ModelConfig.Family.GPT2;
+        int c = cfg.hidden(), v = cfg.vocabSize();
+        embed = require(ParamNames.EMBED, v, c);
+        posEmbed = gpt2 ? require(ParamNames.POS_EMBED, cfg.maxPositions(), c) : null;
+        finalNormW = require(ParamNames.FINAL_NORM_W, c);
+        finalNormB = gpt2 ? require(ParamNames.FINAL_NORM_B, c) : null;
+        layers = new Layer[cfg.layers()];
+        int hd = cfg.heads() * cfg.headDim();
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = new Layer(
+                    require(ParamNames.layer(l, "attn_norm.weight"), c),
+                    gpt2 ? require(ParamNames.layer(l, "attn_norm.bias"), c) : null,
+                    require(ParamNames.layer(l, "qkv.weight"), cfg.qkvDim(), c),
+                    cfg.qkvBias() ? require(ParamNames.layer(l, "qkv.bias"), cfg.qkvDim()) : null,
+                    require(ParamNames.layer(l, "out.weight"), c, hd),
+                    cfg.outBias() ? require(ParamNames.layer(l, "out.bias"), c) : null,
+                    require(ParamNames.layer(l, "mlp_norm.weight"), c),
+                    gpt2 ? require(ParamNames.layer(l, "mlp_norm.bias"), c) : null,
+                    require(ParamNames.layer(l, "up.weight"), cfg.upDim(), c),
+                    cfg.mlpBias() ? require(ParamNames.layer(l, "up.bias"), cfg.upDim()) : null,
+                    require(ParamNames.layer(l, "down.weight"), c, cfg.intermediate()),
+                    cfg.mlpBias() ? require(ParamNames.layer(l, "down.bias"), c) : null);
+        }
+        Tensor headW = cfg.tiedEmbeddings() ? embed : require(ParamNames.LM_HEAD, v, c);
+        head = new LmHead(headW, c);
+        rope = gpt2 ? null : new Rope(cfg.headDim(), cfg.ropeTheta(), cfg.ropeScaling());
+    }
+
+    private Tensor require(String name, int... shape) {
+        Tensor t = params.get(name);
+        if (t == null) throw new ModelFormatException("model is missing tensor '" + name + "' (" + cfg.modelType() + ")");
+        if (!Arrays.equals(t.shape, shape)) {
+            throw new ModelFormatException("tensor '" + name + "' has shape " + Arrays.toString(t.shape)
+                    + ", config.json implies " + Arrays.toString(shape));
+        }
+        return t;
+    }
+
+    /** Every parameter once (the tied head is the embedding), in a fixed order. */
+    public List<Tensor> parameters() {
+        return new ArrayList<>(new LinkedHashMap<>(params).values());
+    }
+
+    public Map<String, Tensor> parameterMap() {
+        return params;
+    }
+
+    public LmHead head() {
+        return head;
+    }
+
+    /**
+     * Runs the blocks and the final norm over a packed batch; returns the normalised hidden states
+     * [rows, C] (owned by this model, valid until the next forward). With {@code forTraining} every
+     * layer's activations are kept for {@link #backwardHidden}; without, buffers are reused layer to
+     * layer (the reference model and generation need no backward).
+     */
+    public float[] forwardHidden(Batch batch, boolean forTraining) {
+        int t = batch.size(), c = cfg.hidden();
+        for (int tok : batch.tokens()) {
+            if (tok < 0 || tok >= cfg.vocabSize()) {
+                throw new IllegalArgumentException("token id " + tok + " is outside the model's vocabulary [0, "
+                        + cfg.vocabSize() + ")");
+            }
+        }
+        if (gpt2) {
+            for (int p : batch.positions()) {
+                if (p >= cfg.maxPositions()) {
+                    throw new IllegalArgumentException("position " + p + " exceeds the model's n_positions "
+                            + cfg.maxPositions());
+                }
+            }
+        }
+        if (acts == null || acts.rows < t || (forTraining && !acts.train)) {
+            int rows = acts == null || acts.rows >= t ? t : Math.max(t, acts.rows + acts.rows / 4);
+            acts = null; // let the old buffers go before allocating the new ones
+            acts = new Activations(cfg, rows, forTraining);
+        }
+        Activations a = acts;
+        Embedding.forward(a.res[0], batch.tokens(), embed.data, batch.positions(), gpt2 ? posEmbed.data : null, t, c);
+        for (int l = 0; l < layers.length; l++) {
+            int s = forTraining ? l : 0;
+            float[] in = forTraining ? a.res[l] : a.res[0];
+            float[] out = forTraining ? a.res[l + 1] : a.res[0];
+            layerForward(layers[l], batch, a, s, in, out, t);
+        }
+        float[] last = forTraining ? a.res[layers.length] : a.res[0];
+        norm(a.hidden, a.finalMean, a.finalRstd, last, finalNormW, finalNormB, t);
+        lastBatch = batch;
+        lastKept = forTraining;
+        return a.hidden;
+    }
+
+    private void layerForward(Layer p, Batch b, Activations a, int s, float[] in, float[] out, int t) {
+        int c = cfg.hidden(), h = cfg.heads(), kv = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim();
+        norm(a.ln1[s], a.ln1Mean[s], a.ln1Rstd[s], in, p.norm1W, p.norm1B, t);
+        MatMul.forward(a.qkv[s], a.ln1[s], p.qkvW.data, bias(p.qkvB), t, c, q);
+        if (rope != null) rope.forward(a.qkv[s], b.positions(), t, q, h + kv);
+        Attention.forward(a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
+        MatMul.forward(a.tmpC, a.att[s], p.outW.data, bias(p.outB), t, h * d, c);
+        add(a.resMid[s], in, a.tmpC, t * c);
+        norm(a.ln2[s], a.ln2Mean[s], a.ln2Rstd[s], a.resMid[s], p.norm2W, p.norm2B, t);
+        MatMul.forward(a.up[s], a.ln2[s], p.upW.data, bias(p.upB), t, c, cfg.upDim());
+        if (gpt2) Gelu.forward(a.act[s], a.up[s], t * cfg.intermediate());
+        else SwiGlu.forward(a.act[s], a.up[s], t, cfg.intermediate());
+        MatMul.forward(a.tmpC, a.act[s], p.downW.data, bias(p.downB), t, cfg.intermediate(), c);
+        add(out, a.resMid[s], a.tmpC, t * c);
+    }
+
+    /**
+     * Backpropagates dHidden (∂L/∂ of the hidden states {@link #forwardHidden} returned) through the
+     * final norm, every block and the embeddings, accumulating into the gradients of trainable tensors
+     * (those whose {@code grad} is non-null). dHidden is left unchanged.
+     */
+    public void backwardHidden(float[] dHidden) {
+        if (lastBatch == null || !lastKept) {
+            throw new IllegalStateException("backward needs a preceding forwardHidden(batch, true)");
+        }
+        Batch b = lastBatch;
+        Activations a = acts;
+        int t = b.size(), c = cfg.hidden(), h = cfg.heads(), kv = cfg.kvHeads(), d = cfg.headDim(),
+                q = cfg.qkvDim(), inter = cfg.intermediate(), upDim = cfg.upDim();
+        float[] dres = a.dres;
+        zero(dres, t * c);
+        normBackward(dres, finalNormW, finalNormB, dHidden, a.res[layers.length], a.finalMean, a.finalRstd, t);
+        for (int l = layers.length - 1; l >= 0; l--) {
+            Layer p = layers[l];
+            // out = resMid + down(act): dres flows unchanged into resMid
+            zero(a.dAct, t * inter);
+            MatMul.backwardInput(a.dAct, dres, p.downW.data, t, c, inter);
+            weightGrad(p.downW, p.downB, dres, a.act[l], t, c, inter);
+            zero(a.dUp, t * upDim);
+            if (gpt2) Gelu.backward(a.dUp, a.dAct, a.up[l], t * inter);
+            else SwiGlu.backward(a.dUp, a.dAct, a.up[l], t, inter);
+            zero(a.dLn, t * c);
+            MatMul.backwardInput(a.dLn, a.dUp, p.upW.data, t, upDim, c);
+            weightGrad(p.upW, p.upB, a.dUp, a.ln2[l], t, upDim, c);
+            normBackward(dres, p.norm2W, p.norm2B, a.dLn, a.resMid[l], a.ln2Mean[l], a.ln2Rstd[l], t);
+            // resMid = in + out(att)
+            zero(a.dAtt, t * h * d);
+            MatMul.backwardInput(a.dAtt, dres, p.outW.data, t, c, h * d);
+            weightGrad(p.outW, p.outB, dres, a.att[l], t, c, h * d);
+            zero(a.dQkv, t * q);
+            Attention.backward(a.dQkv, a.dAtt, a.att[l], a.lse[l], a.qkv[l], b.mask(), t, h, kv, d);
+            if (rope != null) rope.backward(a.dQkv, b.positions(), t, q, h + kv);
+            zero(a.dLn, t * c);
+            MatMul.backwardInput(a.dLn, a.dQkv, p.qkvW.data, t, q, c);
+            weightGrad(p.qkvW, p.qkvB, a.dQkv, a.ln1[l], t, q, c);
+            normBackward(dres, p.norm1W, p.norm1B, a.dLn, a.res[l], a.ln1Mean[l], a.ln1Rstd[l], t);
+        }
+        Embedding.backward(embed.grad, gpt2 ? posEmbed.grad : null, dres, b.tokens(), b.positions(), t, c);
+    }
+
+    /** Forward through the blocks and the LM head at the batch's targets (see {@link LmHead#forward}). */
+    public LmHead.Result logps(Batch batch, boolean forTraining) {
+        float[] hidden = forwardHidden(batch, forTraining);
+        return head.forward(hidden, batch.targets(), batch.size(), forTraining);
+    }
+
+    /** Backward from ∂L/∂logp at each target through the head and the blocks. */
+    public void backwardLogps(float[] dlogp) {
+        float[] dHidden = acts.dHidden;
+        zero(dHidden, lastBatch.size() * cfg.hidden());
+        head.backward(dlogp, dHidden);
+        backwardHidden(dHidden);
+    }
+
+    /** Sums token log-probs into one value per sequence, in double and in target order. */
+    public static double[] sumPerSequence(float[] tokenLogps, Batch.Targets targets, int sequences) {
+        double[] s = new double[sequences];
+        for (int j = 0; j < targets.size(); j++) s[targets.seq()[j]] += tokenLogps[j];
+        return s;
+    }
+
+    private void norm(float[] out, float[] mean, float[] rstd, float[] x, Tensor w, Tensor b, int t) {
+        if (gpt2) LayerNorm.forward(out, mean, rstd, x, w.data, b.data, t, cfg.hidden(), cfg.normEps());
+        else RmsNorm.forward(out, rstd, x, w.data, t, cfg.hidden(), cfg.normEps());
+    }
+
+    private void normBackward(float[] dx, Tensor w, Tensor b, float[] dout, float[] x, float[] mean, float[] rstd, int t) {
+        if (gpt2) LayerNorm.backward(dx, w.grad, b.grad, dout, x, w.data, mean, rstd, t, cfg.hidden());
+        else RmsNorm.backward(dx, w.grad, dout, x, w.data, rstd, t, cfg.hidden());
+    }
+
+    private static void weightGrad(Tensor w, Tensor b, float[] dy, float[] x, int m, int n, int k) {
+        if (w.grad != null) MatMul.backwardWeight(w.grad, b == null ? null : b.grad, dy, x, m, n, k);
+    }
+
+    private static float[] bias(Tensor b) {
+        return b == null ? null : b.data;
+    }
+
+    static void zero(float[] a, int n) {
+        Parallel.forRange(n, (s, e) -> Arrays.fill(a, s, e, 0f));
+    }
+
+    private static void add(float[] out, float[] x, float[] y, int n) {
+        Parallel.forRange(n, (s, e) -> {
+            for (int i = s; i < e; i++) out[i] = x[i] + y[i];
+        });
+    }
+
+    /** Activation and gradient buffers for up to {@code rows} tokens, allocated once and reused. */
+    private static final class Activations {
+        final int rows;
+        final boolean train;
+        final float[][] res, ln1, ln1Mean, ln1Rstd, qkv, att, lse, resMid, ln2, ln2Mean, ln2Rstd, up, act;
+        final float[] hidden, finalMean, finalRstd, tmpC;
+        final float[] dres, dAct, dUp, dLn, dAtt, dQkv, dHidden;
+
+        Activations(ModelConfig cfg, int rows, boolean train) {
+            this.rows = rows;
+            this.train = train;
+            int slots = train ? cfg.layers() : 1;
+            int c = cfg.hidden(), hd = cfg.heads() * cfg.headDim();
+            boolean ln = cfg.family() == ModelConfig.Family.GPT2;
+            res = new float[train ? cfg.layers() + 1 : 1][rows * c];
+            ln1 = new float[slots][rows * c];
+            ln1Mean = ln ? new float[slots][rows] : new float[slots][];
+            ln1Rstd = new float[slots][rows];
+            qkv = new float[slots][rows * cfg.qkvDim()];
+            att = new float[slots][rows * hd];
+            lse = new float[slots][rows * cfg.heads()];
+            resMid = new float[slots][rows * c];
+            ln2 = new float[slots][rows * c];
+            ln2Mean = ln ? new float[slots][rows] : new float[slots][];
+            ln2Rstd = new float[slots][rows];
+            up = new float[slots][rows * cfg.upDim()];
+            act = new float[slots][rows * cfg.intermediate()];
+            hidden = new float[rows * c];
+            finalMean = ln ? new float[rows] : null;
+            finalRstd = new float[rows];
+            tmpC = new float[rows * c];
+            dres = train ? new float[rows * c] : null;
+            dAct = train ? new float[rows * cfg.intermediate()] : null;
+            dUp = train ? new float[rows * cfg.upDim()] : null;
+            dLn = train ? new float[rows * c] : null;
+            dAtt = train ? new float[rows * hd] : null;
+            dQkv = train ? new float[rows * cfg.qkvDim()] : null;
+            dHidden = train ? new float[rows * c] : null;
+        }
+    }
+}
