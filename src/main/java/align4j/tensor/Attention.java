@@ -1,7 +1,8 @@
 package align4j.tensor;
 
+import static align4j.tensor.AttentionTiles.pad;
+
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * Scaled dot-product attention with grouped-query heads on a packed row. qkv rows hold q (heads·D),
@@ -11,14 +12,16 @@ import jdk.incubator.vector.FloatVector;
  * O(rows·heads), not O(rows²·heads).
  *
  * <p>Keys (and, in backward, values) are first copied per kv head into tiles of {@link VectorMath#L}
- * rows stored dimension-major, so one query's scores against L keys are D fused multiply-adds with
- * no horizontal reductions. Every score is the same sequential sum over d whichever tile path
- * computes it, so backward recomputes forward's probabilities bit for bit. Forward runs in parallel
- * over (head, query); backward over query heads, each writing dK/dV into its own buffer, which are
- * then summed per kv head in head order: results do not depend on the thread count.
+ * rows stored dimension-major, so a query's scores against L keys are D fused multiply-adds with no
+ * horizontal reductions. Queries go in fixed blocks of four rows; a block whose rows share their
+ * key ranges up to the causal end runs the four-query loops of {@link AttentionTiles}, which load
+ * each key once for all four (probabilities past a query's own end are set to 0). Both paths give
+ * the same bits, so backward recomputes forward's probabilities exactly. Forward runs in parallel
+ * over (head, block); backward over query heads, each writing dK/dV into its own buffer, summed per
+ * kv head in head order afterwards: results do not depend on the thread count.
  */
 public final class Attention {
-    private static final int L = VectorMath.L;
+    private static final int B = 4;
     private static final ThreadLocal<AttentionScratch> SCRATCH = ThreadLocal.withInitial(AttentionScratch::new);
 
     private Attention() {}
@@ -26,29 +29,22 @@ public final class Attention {
     /** out[rows, heads·D]; lse[rows·heads]. */
     public static void forward(float[] out, float[] lse, float[] qkv, AttentionMask mask,
                                int rows, int heads, int kvHeads, int headDim) {
-        int d = headDim, stride = (heads + 2 * kvHeads) * d, group = heads / kvHeads, rowsPad = pad(rows);
-        float scale = (float) (1.0 / Math.sqrt(d));
+        Shape sh = new Shape(rows, heads, kvHeads, headDim);
         AttentionScratch s = SCRATCH.get();
-        float[] kt = s.kt(kvHeads * rowsPad * d);
-        tile(kt, qkv, heads * d, rows, stride, kvHeads, d);
+        float[] kt = s.kt(kvHeads * sh.rowsPad * headDim);
+        AttentionTiles.tile(kt, qkv, heads * headDim, rows, sh.stride, kvHeads, headDim);
         int[] r = ranges(s.ranges(4 * rows), mask, rows);
-        float[][] scores = s.perChunk(0, Parallel.threads(), rowsPad);
-        Parallel.forChunks(heads * rows, 32, (chunk, t0, t1) -> {
+        float[][] scores = s.perChunk(0, Parallel.threads(), B * sh.rowsPad), sums = s.perChunk(2, Parallel.threads(), B);
+        int blocks = (rows + B - 1) / B;
+        Parallel.forChunks(heads * blocks, 8, (chunk, t0, t1) -> {
             float[] p = scores[chunk];
             for (int t = t0; t < t1; t++) {
-                int h = t / rows, i = t % rows, g = h / group;
-                int a0 = r[4 * i], a1 = r[4 * i + 1], b0 = r[4 * i + 2], b1 = r[4 * i + 3];
-                int qo = i * stride + h * d, ktBase = g * rowsPad * d;
-                scoreRange(p, qkv, qo, kt, ktBase, a0, a1, d, scale);
-                scoreRange(p, qkv, qo, kt, ktBase, b0, b1, d, scale);
-                float m = Math.max(VectorMath.max(p, a0, a1 - a0), VectorMath.max(p, b0, b1 - b0));
-                float sum = VectorMath.expShift(p, a0, p, a0, a1 - a0, m) + VectorMath.expShift(p, b0, p, b0, b1 - b0, m);
-                int oo = i * heads * d + h * d, vo = heads * d + kvHeads * d + g * d;
-                Arrays.fill(out, oo, oo + d, 0f);
-                weightedRows(out, oo, p, a0, a1, qkv, vo, stride, d);
-                weightedRows(out, oo, p, b0, b1, qkv, vo, stride, d);
-                VectorMath.scale(1f / sum, out, oo, d);
-                lse[i * heads + h] = m + (float) StrictMath.log(sum);
+                int h = t / blocks, i0 = t % blocks * B;
+                if (shared(r, i0, rows)) {
+                    forwardBlock(out, lse, qkv, kt, p, sums[chunk], r, sh, h, i0);
+                } else {
+                    for (int i = i0; i < Math.min(rows, i0 + B); i++) forwardOne(out, lse, qkv, kt, p, r, sh, h, i);
+                }
             }
         });
     }
@@ -56,41 +52,30 @@ public final class Attention {
     /** dqkv += ∂L/∂qkv given dout and the saved out and lse. */
     public static void backward(float[] dqkv, float[] dout, float[] out, float[] lse, float[] qkv,
                                 AttentionMask mask, int rows, int heads, int kvHeads, int headDim) {
-        int d = headDim, stride = (heads + 2 * kvHeads) * d, group = heads / kvHeads, rowsPad = pad(rows);
-        float scale = (float) (1.0 / Math.sqrt(d));
+        Shape sh = new Shape(rows, heads, kvHeads, headDim);
+        int d = headDim, stride = sh.stride, group = heads / kvHeads;
         AttentionScratch s = SCRATCH.get();
-        float[] kt = s.kt(kvHeads * rowsPad * d), vt = s.vt(kvHeads * rowsPad * d);
-        tile(kt, qkv, heads * d, rows, stride, kvHeads, d);
-        tile(vt, qkv, (heads + kvHeads) * d, rows, stride, kvHeads, d);
+        float[] kt = s.kt(kvHeads * sh.rowsPad * d), vt = s.vt(kvHeads * sh.rowsPad * d);
+        AttentionTiles.tile(kt, qkv, heads * d, rows, stride, kvHeads, d);
+        AttentionTiles.tile(vt, qkv, (heads + kvHeads) * d, rows, stride, kvHeads, d);
         float[] dk = s.dk(heads * rows * d), dv = s.dv(heads * rows * d);
         int[] r = ranges(s.ranges(4 * rows), mask, rows);
-        float[][] ps = s.perChunk(0, Parallel.threads(), rowsPad), dss = s.perChunk(1, Parallel.threads(), rowsPad);
+        float[][] ps = s.perChunk(0, Parallel.threads(), B * sh.rowsPad);
+        float[][] dss = s.perChunk(1, Parallel.threads(), B * sh.rowsPad);
         Parallel.forChunks(heads, 1, (chunk, h0, h1) -> {
             float[] p = ps[chunk], ds = dss[chunk];
             for (int h = h0; h < h1; h++) {
-                int g = h / group, ktBase = g * rowsPad * d, ko = heads * d + g * d, hb = h * rows * d;
+                int hb = h * rows * d;
                 Arrays.fill(dk, hb, hb + rows * d, 0f);
                 Arrays.fill(dv, hb, hb + rows * d, 0f);
-                for (int i = 0; i < rows; i++) {
-                    int a0 = r[4 * i], a1 = r[4 * i + 1], b0 = r[4 * i + 2], b1 = r[4 * i + 3];
-                    int qo = i * stride + h * d, oo = i * heads * d + h * d;
-                    float l = lse[i * heads + h];
-                    scoreRange(p, qkv, qo, kt, ktBase, a0, a1, d, scale);
-                    scoreRange(p, qkv, qo, kt, ktBase, b0, b1, d, scale);
-                    VectorMath.expShift(p, a0, p, a0, a1 - a0, l);
-                    VectorMath.expShift(p, b0, p, b0, b1 - b0, l);
-                    scoreRange(ds, dout, oo, vt, ktBase, a0, a1, d, 1f);
-                    scoreRange(ds, dout, oo, vt, ktBase, b0, b1, d, 1f);
-                    float di = VectorMath.dot(dout, oo, out, oo, d);
-                    // ds = scale·p∘(dP − Di): the 1/√D of dQ and dK folded in once
-                    softmaxGrad(ds, p, a0, a1, di, scale);
-                    softmaxGrad(ds, p, b0, b1, di, scale);
-                    weightedRows(dqkv, qo, ds, a0, a1, qkv, ko, stride, d);
-                    weightedRows(dqkv, qo, ds, b0, b1, qkv, ko, stride, d);
-                    scatterRows(dk, hb, ds, a0, a1, qkv, qo, d);
-                    scatterRows(dk, hb, ds, b0, b1, qkv, qo, d);
-                    scatterRows(dv, hb, p, a0, a1, dout, oo, d);
-                    scatterRows(dv, hb, p, b0, b1, dout, oo, d);
+                for (int i0 = 0; i0 < rows; i0 += B) {
+                    if (shared(r, i0, rows)) {
+                        backwardBlock(dqkv, dk, dv, dout, out, lse, qkv, kt, vt, p, ds, r, sh, h, i0);
+                    } else {
+                        for (int i = i0; i < Math.min(rows, i0 + B); i++) {
+                            backwardOne(dqkv, dk, dv, dout, out, lse, qkv, kt, vt, p, ds, r, sh, h, i);
+                        }
+                    }
                 }
             }
         });
@@ -105,8 +90,136 @@ public final class Attention {
         });
     }
 
-    private static int pad(int rows) {
-        return (rows + L - 1) / L * L;
+    /** Sizes and offsets of one call. */
+    private record Shape(int rows, int heads, int kvHeads, int d, int stride, int group, int rowsPad, float scale) {
+        Shape(int rows, int heads, int kvHeads, int d) {
+            if (kvHeads < 1 || heads % kvHeads != 0) {
+                throw new IllegalArgumentException("attention heads " + heads + " must be a multiple of kv heads " + kvHeads);
+            }
+            this(rows, heads, kvHeads, d, (heads + 2 * kvHeads) * d, heads / kvHeads, pad(rows),
+                    (float) (1.0 / Math.sqrt(d)));
+        }
+
+        int q(int i, int h) {
+            return i * stride + h * d;
+        }
+
+        int o(int i, int h) {
+            return (i * heads + h) * d;
+        }
+
+        int kCol(int h) {
+            return (heads + h / group) * d;
+        }
+
+        int vCol(int h) {
+            return (heads + kvHeads + h / group) * d;
+        }
+
+        int tiles(int h) {
+            return h / group * rowsPad * d;
+        }
+    }
+
+    private static void forwardOne(float[] out, float[] lse, float[] qkv, float[] kt, float[] p, int[] r, Shape sh,
+                                   int h, int i) {
+        int a0 = r[4 * i], a1 = r[4 * i + 1], b0 = r[4 * i + 2], b1 = r[4 * i + 3], d = sh.d;
+        AttentionTiles.score1(p, 0, qkv, sh.q(i, h), kt, sh.tiles(h), a0, a1, d, sh.scale);
+        AttentionTiles.score1(p, 0, qkv, sh.q(i, h), kt, sh.tiles(h), b0, b1, d, sh.scale);
+        int oo = sh.o(i, h);
+        Arrays.fill(out, oo, oo + d, 0f);
+        float sum = softmax(p, 0, a0, a1, b0, b1, lse, i * sh.heads + h);
+        AttentionTiles.weighted1(out, oo, p, 0, a0, a1, qkv, sh.vCol(h), sh.stride, d);
+        AttentionTiles.weighted1(out, oo, p, 0, b0, b1, qkv, sh.vCol(h), sh.stride, d);
+        VectorMath.scale(1f / sum, out, oo, d);
+    }
+
+    /** Rows i0..i0+3 share [a0, a1) and b0; row i's segment range ends at i + 1. */
+    private static void forwardBlock(float[] out, float[] lse, float[] qkv, float[] kt, float[] p, float[] sums,
+                                     int[] r, Shape sh, int h, int i0) {
+        int a0 = r[4 * i0], a1 = r[4 * i0 + 1], b0 = r[4 * i0 + 2], bEnd = i0 + B, d = sh.d, ps = sh.rowsPad;
+        AttentionTiles.score4(p, 0, ps, qkv, sh.q(i0, h), sh.stride, kt, sh.tiles(h), a0, a1, d, sh.scale);
+        AttentionTiles.score4(p, 0, ps, qkv, sh.q(i0, h), sh.stride, kt, sh.tiles(h), b0, bEnd, d, sh.scale);
+        for (int q = 0; q < B; q++) {
+            int i = i0 + q, oo = sh.o(i, h);
+            Arrays.fill(out, oo, oo + d, 0f);
+            sums[q] = softmax(p, q * ps, a0, a1, b0, i + 1, lse, i * sh.heads + h);
+            Arrays.fill(p, q * ps + i + 1, q * ps + bEnd, 0f);
+        }
+        int oStride = sh.heads * d;
+        AttentionTiles.weighted4(out, sh.o(i0, h), oStride, p, 0, ps, a0, a1, qkv, sh.vCol(h), sh.stride, d);
+        AttentionTiles.weighted4(out, sh.o(i0, h), oStride, p, 0, ps, b0, bEnd, qkv, sh.vCol(h), sh.stride, d);
+        for (int q = 0; q < B; q++) VectorMath.scale(1f / sums[q], out, sh.o(i0 + q, h), d);
+    }
+
+    /** p[po + j] = exp(s_j − max) over both ranges; saves lse; returns Σ exp. */
+    private static float softmax(float[] p, int po, int a0, int a1, int b0, int b1, float[] lse, int li) {
+        float m = Math.max(VectorMath.max(p, po + a0, a1 - a0), VectorMath.max(p, po + b0, b1 - b0));
+        float sum = VectorMath.expShift(p, po + a0, p, po + a0, a1 - a0, m)
+                + VectorMath.expShift(p, po + b0, p, po + b0, b1 - b0, m);
+        lse[li] = m + (float) StrictMath.log(sum);
+        return sum;
+    }
+
+    private static void backwardOne(float[] dqkv, float[] dk, float[] dv, float[] dout, float[] out, float[] lse,
+                                    float[] qkv, float[] kt, float[] vt, float[] p, float[] ds, int[] r, Shape sh,
+                                    int h, int i) {
+        int a0 = r[4 * i], a1 = r[4 * i + 1], b0 = r[4 * i + 2], b1 = r[4 * i + 3], d = sh.d;
+        int qo = sh.q(i, h), oo = sh.o(i, h), tiles = sh.tiles(h), hb = h * sh.rows * d;
+        AttentionTiles.score1(p, 0, qkv, qo, kt, tiles, a0, a1, d, sh.scale);
+        AttentionTiles.score1(p, 0, qkv, qo, kt, tiles, b0, b1, d, sh.scale);
+        AttentionTiles.score1(ds, 0, dout, oo, vt, tiles, a0, a1, d, 1f);
+        AttentionTiles.score1(ds, 0, dout, oo, vt, tiles, b0, b1, d, 1f);
+        probabilitiesAndGrad(p, ds, 0, a0, a1, b0, b1, lse[i * sh.heads + h], VectorMath.dot(dout, oo, out, oo, d), sh.scale);
+        AttentionTiles.weighted1(dqkv, qo, ds, 0, a0, a1, qkv, sh.kCol(h), sh.stride, d);
+        AttentionTiles.weighted1(dqkv, qo, ds, 0, b0, b1, qkv, sh.kCol(h), sh.stride, d);
+        AttentionTiles.scatter1(dk, dv, hb, ds, p, 0, a0, a1, qkv, qo, dout, oo, d);
+        AttentionTiles.scatter1(dk, dv, hb, ds, p, 0, b0, b1, qkv, qo, dout, oo, d);
+    }
+
+    private static void backwardBlock(float[] dqkv, float[] dk, float[] dv, float[] dout, float[] out, float[] lse,
+                                      float[] qkv, float[] kt, float[] vt, float[] p, float[] ds, int[] r, Shape sh,
+                                      int h, int i0) {
+        int a0 = r[4 * i0], a1 = r[4 * i0 + 1], b0 = r[4 * i0 + 2], bEnd = i0 + B, d = sh.d, ps = sh.rowsPad;
+        int qo = sh.q(i0, h), oo = sh.o(i0, h), oStride = sh.heads * d, tiles = sh.tiles(h), hb = h * sh.rows * d;
+        AttentionTiles.score4(p, 0, ps, qkv, qo, sh.stride, kt, tiles, a0, a1, d, sh.scale);
+        AttentionTiles.score4(p, 0, ps, qkv, qo, sh.stride, kt, tiles, b0, bEnd, d, sh.scale);
+        AttentionTiles.score4(ds, 0, ps, dout, oo, oStride, vt, tiles, a0, a1, d, 1f);
+        AttentionTiles.score4(ds, 0, ps, dout, oo, oStride, vt, tiles, b0, bEnd, d, 1f);
+        for (int q = 0; q < B; q++) {
+            int i = i0 + q, o = sh.o(i, h);
+            probabilitiesAndGrad(p, ds, q * ps, a0, a1, b0, i + 1, lse[i * sh.heads + h], VectorMath.dot(dout, o, out, o, d), sh.scale);
+            Arrays.fill(p, q * ps + i + 1, q * ps + bEnd, 0f);
+            Arrays.fill(ds, q * ps + i + 1, q * ps + bEnd, 0f);
+        }
+        AttentionTiles.weighted4(dqkv, qo, sh.stride, ds, 0, ps, a0, a1, qkv, sh.kCol(h), sh.stride, d);
+        AttentionTiles.weighted4(dqkv, qo, sh.stride, ds, 0, ps, b0, bEnd, qkv, sh.kCol(h), sh.stride, d);
+        AttentionTiles.scatter4(dk, dv, hb, ds, p, 0, ps, a0, a1, qkv, qo, sh.stride, dout, oo, oStride, d);
+        AttentionTiles.scatter4(dk, dv, hb, ds, p, 0, ps, b0, bEnd, qkv, qo, sh.stride, dout, oo, oStride, d);
+    }
+
+    /**
+     * p = exp(s − lse) and, from dP held in ds, ds = scale·p∘(dP − Di) with Di = dO·O: the 1/√D of
+     * dQ and dK folded in once.
+     */
+    private static void probabilitiesAndGrad(float[] p, float[] ds, int po, int a0, int a1, int b0, int b1, float l,
+                                             float di, float scale) {
+        VectorMath.expShift(p, po + a0, p, po + a0, a1 - a0, l);
+        VectorMath.expShift(p, po + b0, p, po + b0, b1 - b0, l);
+        AttentionTiles.softmaxGrad(ds, p, po + a0, po + a1, di, scale);
+        AttentionTiles.softmaxGrad(ds, p, po + b0, po + b1, di, scale);
+    }
+
+    /** Whether rows i0..i0+3 exist and share their parent range and segment start, each ending at itself. */
+    private static boolean shared(int[] r, int i0, int rows) {
+        if (i0 + B > rows) return false;
+        // a parent range after the block would overlap the probabilities zeroed past each query's end
+        if (r[4 * i0 + 1] > r[4 * i0 + 2] && r[4 * i0] < i0 + B) return false;
+        for (int i = i0; i < i0 + B; i++) {
+            if (r[4 * i] != r[4 * i0] || r[4 * i + 1] != r[4 * i0 + 1] || r[4 * i + 2] != r[4 * i0 + 2]
+                    || r[4 * i + 3] != i + 1) return false;
+        }
+        return true;
     }
 
     /**
@@ -130,112 +243,5 @@ public final class Attention {
             r[4 * i + 3] = b1;
         }
         return r;
-    }
-
-    /** Copies column block [col, col + kvHeads·d) of every row into tiles dst[g][row / L][d][row % L]. */
-    private static void tile(float[] dst, float[] qkv, int col, int rows, int stride, int kvHeads, int d) {
-        int rowsPad = pad(rows), tiles = rowsPad / L;
-        Parallel.forChunks(kvHeads * tiles, 8, (chunk, t0, t1) -> {
-            for (int t = t0; t < t1; t++) {
-                int g = t / tiles, tile = t % tiles, base = g * rowsPad * d + tile * d * L;
-                for (int lane = 0; lane < L; lane++) {
-                    int j = tile * L + lane;
-                    if (j >= rows) {
-                        for (int k = 0; k < d; k++) dst[base + k * L + lane] = 0f;
-                        continue;
-                    }
-                    int src = j * stride + col + g * d;
-                    for (int k = 0; k < d; k++) dst[base + k * L + lane] = qkv[src + k];
-                }
-            }
-        });
-    }
-
-    /**
-     * s[j] = scale·Σ_k x[xo + k]·key_j[k] for the tiles covering keys [a, b) (entries of those tiles
-     * outside the range are written too and ignored). Four tiles at a time keep four independent
-     * FMA chains in flight.
-     */
-    private static void scoreRange(float[] s, float[] x, int xo, float[] kt, int ktBase, int a, int b, int d, float scale) {
-        if (a >= b) return;
-        int t = a / L, tEnd = (b - 1) / L + 1, tileSize = d * L;
-        FloatVector vs = FloatVector.broadcast(VectorMath.F, scale);
-        for (; t + 4 <= tEnd; t += 4) {
-            int base = ktBase + t * tileSize;
-            FloatVector c0 = FloatVector.zero(VectorMath.F), c1 = c0, c2 = c0, c3 = c0;
-            for (int k = 0; k < d; k++) {
-                FloatVector q = FloatVector.broadcast(VectorMath.F, x[xo + k]);
-                int o = base + k * L;
-                c0 = q.fma(FloatVector.fromArray(VectorMath.F, kt, o), c0);
-                c1 = q.fma(FloatVector.fromArray(VectorMath.F, kt, o + tileSize), c1);
-                c2 = q.fma(FloatVector.fromArray(VectorMath.F, kt, o + 2 * tileSize), c2);
-                c3 = q.fma(FloatVector.fromArray(VectorMath.F, kt, o + 3 * tileSize), c3);
-            }
-            c0.mul(vs).intoArray(s, t * L);
-            c1.mul(vs).intoArray(s, (t + 1) * L);
-            c2.mul(vs).intoArray(s, (t + 2) * L);
-            c3.mul(vs).intoArray(s, (t + 3) * L);
-        }
-        for (; t < tEnd; t++) {
-            int base = ktBase + t * tileSize;
-            FloatVector c = FloatVector.zero(VectorMath.F);
-            for (int k = 0; k < d; k++) {
-                c = FloatVector.broadcast(VectorMath.F, x[xo + k]).fma(FloatVector.fromArray(VectorMath.F, kt, base + k * L), c);
-            }
-            c.mul(vs).intoArray(s, t * L);
-        }
-    }
-
-    /** ds[j] = scale·p[j]·(ds[j] − di) for j in [a, b), where ds holds dP on entry. */
-    private static void softmaxGrad(float[] ds, float[] p, int a, int b, float di, float scale) {
-        int j = a;
-        FloatVector vdi = FloatVector.broadcast(VectorMath.F, di), vs = FloatVector.broadcast(VectorMath.F, scale);
-        for (int bound = a + VectorMath.F.loopBound(b - a); j < bound; j += L) {
-            FloatVector.fromArray(VectorMath.F, ds, j).sub(vdi).mul(FloatVector.fromArray(VectorMath.F, p, j)).mul(vs)
-                    .intoArray(ds, j);
-        }
-        for (; j < b; j++) ds[j] = (ds[j] - di) * p[j] * scale;
-    }
-
-    /**
-     * y[yo : yo + d] += Σ_{j ∈ [a, b)} w[j]·m[j·stride + col : … + d]. Four column vectors at a time
-     * are held in registers across the keys.
-     */
-    private static void weightedRows(float[] y, int yo, float[] w, int a, int b, float[] m, int col, int stride, int d) {
-        if (a >= b) return;
-        int k = 0;
-        for (; k + 4 * L <= d; k += 4 * L) {
-            FloatVector y0 = FloatVector.fromArray(VectorMath.F, y, yo + k), y1 = FloatVector.fromArray(VectorMath.F, y, yo + k + L);
-            FloatVector y2 = FloatVector.fromArray(VectorMath.F, y, yo + k + 2 * L), y3 = FloatVector.fromArray(VectorMath.F, y, yo + k + 3 * L);
-            for (int j = a; j < b; j++) {
-                FloatVector wj = FloatVector.broadcast(VectorMath.F, w[j]);
-                int o = j * stride + col + k;
-                y0 = FloatVector.fromArray(VectorMath.F, m, o).fma(wj, y0);
-                y1 = FloatVector.fromArray(VectorMath.F, m, o + L).fma(wj, y1);
-                y2 = FloatVector.fromArray(VectorMath.F, m, o + 2 * L).fma(wj, y2);
-                y3 = FloatVector.fromArray(VectorMath.F, m, o + 3 * L).fma(wj, y3);
-            }
-            y0.intoArray(y, yo + k);
-            y1.intoArray(y, yo + k + L);
-            y2.intoArray(y, yo + k + 2 * L);
-            y3.intoArray(y, yo + k + 3 * L);
-        }
-        for (; k + L <= d; k += L) {
-            FloatVector y0 = FloatVector.fromArray(VectorMath.F, y, yo + k);
-            for (int j = a; j < b; j++) {
-                y0 = FloatVector.fromArray(VectorMath.F, m, j * stride + col + k).fma(FloatVector.broadcast(VectorMath.F, w[j]), y0);
-            }
-            y0.intoArray(y, yo + k);
-        }
-        for (; k < d; k++) {
-            float acc = y[yo + k];
-            for (int j = a; j < b; j++) acc += w[j] * m[j * stride + col + k];
-            y[yo + k] = acc;
-        }
-    }
-
-    /** dst[base + j·d : … + d] += w[j]·x[xo : xo + d] for j in [a, b). */
-    private static void scatterRows(float[] dst, int base, float[] w, int a, int b, float[] x, int xo, int d) {
-        for (int j = a; j < b; j++) VectorMath.axpy(w[j], x, xo, dst, base + j * d, d);
     }
 }

@@ -8,7 +8,7 @@ package align4j.tensor;
 final class AttentionScratch {
     private float[] kt = new float[0], vt = new float[0], dk = new float[0], dv = new float[0];
     private int[] ranges = new int[0];
-    private final float[][][] rows = {new float[0][], new float[0][]};
+    private final float[][][] rows = {new float[0][], new float[0][], new float[0][]};
 
     int[] ranges(int n) {
         if (ranges.length < n) ranges = new int[n];
@@ -35,7 +35,7 @@ final class AttentionScratch {
         return dv;
     }
 
-    /** chunks arrays of at least n floats (set 0 or 1). */
+    /** chunks arrays of at least n floats (set 0, 1 or 2). */
     float[][] perChunk(int set, int chunks, int n) {
         float[][] a = rows[set];
         if (a.length < chunks || a[0].length < n) {

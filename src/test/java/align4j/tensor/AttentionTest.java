@@ -2,8 +2,11 @@ package align4j.tensor;
 
 import static align4j.tensor.GradCheck.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -61,8 +64,8 @@ class AttentionTest {
         return Arguments.of(name, heads, kvHeads, d, mask(segments));
     }
 
-    static java.util.stream.Stream<Arguments> shapes() {
-        return java.util.stream.Stream.of(
+    static Stream<Arguments> shapes() {
+        return Stream.of(
                 shape("causal MHA", 4, 4, 8, new int[] {0, 9, 0, 0}),
                 shape("GQA two segments", 4, 2, 16, new int[] {0, 5, 0, 0}, new int[] {5, 13, 0, 0}),
                 shape("MQA prompt with two completions", 4, 1, 20,
@@ -100,7 +103,7 @@ class AttentionTest {
         for (int i : new int[] {0, 2}) {
             for (int h = 0; h < heads; h++) {
                 for (int c = 0; c < d; c++) {
-                    org.junit.jupiter.api.Assertions.assertEquals(qkv[i * stride + (heads + kvHeads) * d + c],
+                    assertEquals(qkv[i * stride + (heads + kvHeads) * d + c],
                             out[(i * heads + h) * d + c], 1e-6f);
                 }
             }
@@ -162,7 +165,25 @@ class AttentionTest {
     }
 
     private static float[] slice(float[] a, int from, int to) {
-        return java.util.Arrays.copyOfRange(a, from, to);
+        return Arrays.copyOfRange(a, from, to);
+    }
+
+    /**
+     * Queries run in fixed blocks of four rows (four-query loops) or one by one at segment edges;
+     * shifting a segment by three rows changes which path each query takes but not a single bit.
+     */
+    @Test
+    void resultsDoNotDependOnWhereASegmentSitsInThePackedRow() {
+        int heads = 4, kvHeads = 2, d = 20, n = 37, shift = 3, stride = (heads + 2 * kvHeads) * d, w = heads * d;
+        Random rnd = new Random(14);
+        float[] seg = randn(rnd, n * stride, 1), g = randn(rnd, n * w, 1);
+        float[] pad = randn(rnd, shift * stride, 1), padG = randn(rnd, shift * w, 1);
+        float[][] alone = attend(seg, g, mask(new int[] {0, n, 0, 0}), heads, kvHeads, d, 1);
+        float[][] shifted = attend(concat(pad, seg), concat(padG, g),
+                mask(new int[] {0, shift, 0, 0}, new int[] {shift, shift + n, 0, 0}), heads, kvHeads, d, 1);
+        assertArrayEquals(alone[0], slice(shifted[0], shift * w, (shift + n) * w));
+        assertArrayEquals(alone[1], slice(shifted[1], shift * heads, (shift + n) * heads));
+        assertArrayEquals(alone[2], slice(shifted[2], shift * stride, (shift + n) * stride));
     }
 
     @Test

@@ -4,9 +4,9 @@ import static align4j.tensor.GradCheck.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class LayerNormTest {
     private static final float EPS = 1e-5f;

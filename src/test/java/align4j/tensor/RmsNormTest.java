@@ -2,7 +2,9 @@ package align4j.tensor;
 
 import static align4j.tensor.GradCheck.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,11 +44,11 @@ class RmsNormTest {
     void unitWeightGivesUnitRootMeanSquare() {
         int c = 40;
         float[] x = randn(new Random(3), c, 5), w = new float[c], out = new float[c];
-        java.util.Arrays.fill(w, 1f);
+        Arrays.fill(w, 1f);
         RmsNorm.forward(out, new float[1], x, w, 1, c, 0f);
         double ms = 0;
         for (float v : out) ms += v * v / c;
-        org.junit.jupiter.api.Assertions.assertEquals(1.0, ms, 1e-5);
+        assertEquals(1.0, ms, 1e-5);
     }
 
     @Test

@@ -3,6 +3,7 @@ package align4j.tensor;
 import static align4j.tensor.GradCheck.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class RopeTest {
             assertEquals(base, rotatedDot(rope, q, k, 7 + shift, 3 + shift), 2e-4, "shift " + shift);
         }
         // and it does depend on the offset
-        org.junit.jupiter.api.Assertions.assertNotEquals(base, rotatedDot(rope, q, k, 8, 3), 1e-2);
+        assertNotEquals(base, rotatedDot(rope, q, k, 8, 3), 1e-2);
     }
 
     /** q rotated at position m dotted with k rotated at n: one row [q | k], q as a head, k as a head. */
