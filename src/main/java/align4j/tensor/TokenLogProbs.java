@@ -1,10 +1,17 @@
 package align4j.tensor;
 
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
 /**
  * Fused log-softmax and gather at target tokens: the log-probability of each row's target under the
- * row's logits, without materialising log-softmax.
+ * row's logits, without materialising log-softmax. A negative target (TRL's label pad −100) marks a
+ * row without a target: its logp is 0 and its gradient is 0.
  */
 public final class TokenLogProbs {
+    private static final int MIN_ROWS = 1;
+
     private TokenLogProbs() {}
 
     /**
@@ -12,8 +19,51 @@ public final class TokenLogProbs {
      * logitSum != null, logitSum[r] = Σ_v logits[r, v] (for TRL's logits/chosen metric).
      */
     public static void forward(float[] logp, float[] lse, float[] logitSum, float[] logits, int[] targets,
-                               int rows, int vocab) { throw new UnsupportedOperationException("not yet implemented"); }
+                               int rows, int vocab) {
+        Parallel.forChunks(rows, MIN_ROWS, (chunk, r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * vocab;
+                FloatVector vmax = FloatVector.broadcast(VectorMath.F, Float.NEGATIVE_INFINITY);
+                FloatVector vsum = FloatVector.zero(VectorMath.F);
+                int v = 0, bound = VectorMath.F.loopBound(vocab);
+                for (; v < bound; v += VectorMath.L) {
+                    FloatVector x = FloatVector.fromArray(VectorMath.F, logits, o + v);
+                    vmax = vmax.max(x);
+                    vsum = vsum.add(x);
+                }
+                float m = vmax.reduceLanes(VectorOperators.MAX), sum = VectorMath.sumLanes(vsum);
+                for (; v < vocab; v++) {
+                    m = Math.max(m, logits[o + v]);
+                    sum += logits[o + v];
+                }
+                float l = m + (float) StrictMath.log(VectorMath.sumExp(logits, o, vocab, m));
+                lse[r] = l;
+                int t = targets[r];
+                logp[r] = t < 0 ? 0f : logits[o + t] - l;
+                if (logitSum != null) logitSum[r] = sum;
+            }
+        });
+    }
 
     /** In place: logits[r, :] becomes dlogp[r]·(onehot(targets[r]) − softmax(logits[r, :])). */
-    public static void backward(float[] logits, float[] dlogp, float[] lse, int[] targets, int rows, int vocab) { throw new UnsupportedOperationException("not yet implemented"); }
+    public static void backward(float[] logits, float[] dlogp, float[] lse, int[] targets, int rows, int vocab) {
+        Parallel.forChunks(rows, MIN_ROWS, (chunk, r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * vocab, t = targets[r];
+                if (t < 0) {
+                    Arrays.fill(logits, o, o + vocab, 0f);
+                    continue;
+                }
+                float g = dlogp[r], l = lse[r];
+                FloatVector vl = FloatVector.broadcast(VectorMath.F, l), vg = FloatVector.broadcast(VectorMath.F, -g);
+                int v = 0;
+                for (int bound = VectorMath.F.loopBound(vocab); v < bound; v += VectorMath.L) {
+                    VectorMath.exp(FloatVector.fromArray(VectorMath.F, logits, o + v).sub(vl)).mul(vg)
+                            .intoArray(logits, o + v);
+                }
+                for (; v < vocab; v++) logits[o + v] = VectorMath.exp(logits[o + v] - l) * -g;
+                logits[o + t] += g;
+            }
+        });
+    }
 }

@@ -1,0 +1,289 @@
+package align4j.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The inner loops of {@link Attention}, for one query or a block of four queries of the same head
+ * (four queries share every key and value load, which is what bounds the one-query loops). Each
+ * output element is the same sequence of operations in both variants (a score is a fused
+ * multiply-add chain over d from zero, then ·scale; sums over keys run in key order, then query
+ * order), so the two paths agree bit for bit and a query's result does not depend on its block.
+ */
+final class AttentionTiles {
+    private static final VectorSpecies<Float> F = VectorMath.F;
+    private static final int L = VectorMath.L;
+
+    private AttentionTiles() {}
+
+    static int pad(int rows) {
+        return (rows + L - 1) / L * L;
+    }
+
+    /** Copies column block [col, col + kvHeads·d) of every row into tiles dst[g][row / L][d][row % L]. */
+    static void tile(float[] dst, float[] qkv, int col, int rows, int stride, int kvHeads, int d) {
+        int rowsPad = pad(rows), tiles = rowsPad / L;
+        Parallel.forChunks(kvHeads * tiles, 8, (chunk, t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int g = t / tiles, tile = t % tiles, base = g * rowsPad * d + tile * d * L;
+                for (int lane = 0; lane < L; lane++) {
+                    int j = tile * L + lane;
+                    if (j >= rows) {
+                        for (int k = 0; k < d; k++) dst[base + k * L + lane] = 0f;
+                        continue;
+                    }
+                    int src = j * stride + col + g * d;
+                    for (int k = 0; k < d; k++) dst[base + k * L + lane] = qkv[src + k];
+                }
+            }
+        });
+    }
+
+    /**
+     * s[so + j] = scale·Σ_k x[xo + k]·key_j[k] for the tiles covering keys [a, b) (entries of those
+     * tiles outside the range are written too, with true scores). Four tiles at a time keep four
+     * independent FMA chains in flight.
+     */
+    static void score1(float[] s, int so, float[] x, int xo, float[] kt, int ktBase, int a, int b, int d, float scale) {
+        if (a >= b) return;
+        int t = a / L, tEnd = (b - 1) / L + 1, tileSize = d * L;
+        for (; t + 4 <= tEnd; t += 4) {
+            int base = ktBase + t * tileSize;
+            FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
+            for (int k = 0; k < d; k++) {
+                FloatVector q = FloatVector.broadcast(F, x[xo + k]);
+                int o = base + k * L;
+                c0 = q.fma(FloatVector.fromArray(F, kt, o), c0);
+                c1 = q.fma(FloatVector.fromArray(F, kt, o + tileSize), c1);
+                c2 = q.fma(FloatVector.fromArray(F, kt, o + 2 * tileSize), c2);
+                c3 = q.fma(FloatVector.fromArray(F, kt, o + 3 * tileSize), c3);
+            }
+            c0.mul(scale).intoArray(s, so + t * L);
+            c1.mul(scale).intoArray(s, so + (t + 1) * L);
+            c2.mul(scale).intoArray(s, so + (t + 2) * L);
+            c3.mul(scale).intoArray(s, so + (t + 3) * L);
+        }
+        for (; t < tEnd; t++) {
+            int base = ktBase + t * tileSize;
+            FloatVector c = FloatVector.zero(F);
+            for (int k = 0; k < d; k++) c = FloatVector.broadcast(F, x[xo + k]).fma(FloatVector.fromArray(F, kt, base + k * L), c);
+            c.mul(scale).intoArray(s, so + t * L);
+        }
+    }
+
+    /** score1 for four queries x[xo + q·xs …] into s[so + q·ss + j], q < 4, two tiles at a time. */
+    static void score4(float[] s, int so, int ss, float[] x, int xo, int xs, float[] kt, int ktBase, int a, int b,
+                       int d, float scale) {
+        if (a >= b) return;
+        int t = a / L, tEnd = (b - 1) / L + 1, tileSize = d * L;
+        for (; t + 2 <= tEnd; t += 2) {
+            int base = ktBase + t * tileSize;
+            FloatVector z = FloatVector.zero(F), c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+            for (int k = 0; k < d; k++) {
+                FloatVector k0 = FloatVector.fromArray(F, kt, base + k * L);
+                FloatVector k1 = FloatVector.fromArray(F, kt, base + tileSize + k * L);
+                FloatVector q0 = FloatVector.broadcast(F, x[xo + k]), q1 = FloatVector.broadcast(F, x[xo + xs + k]);
+                FloatVector q2 = FloatVector.broadcast(F, x[xo + 2 * xs + k]), q3 = FloatVector.broadcast(F, x[xo + 3 * xs + k]);
+                c00 = q0.fma(k0, c00);
+                c01 = q0.fma(k1, c01);
+                c10 = q1.fma(k0, c10);
+                c11 = q1.fma(k1, c11);
+                c20 = q2.fma(k0, c20);
+                c21 = q2.fma(k1, c21);
+                c30 = q3.fma(k0, c30);
+                c31 = q3.fma(k1, c31);
+            }
+            int o = so + t * L;
+            c00.mul(scale).intoArray(s, o);
+            c01.mul(scale).intoArray(s, o + L);
+            c10.mul(scale).intoArray(s, o + ss);
+            c11.mul(scale).intoArray(s, o + ss + L);
+            c20.mul(scale).intoArray(s, o + 2 * ss);
+            c21.mul(scale).intoArray(s, o + 2 * ss + L);
+            c30.mul(scale).intoArray(s, o + 3 * ss);
+            c31.mul(scale).intoArray(s, o + 3 * ss + L);
+        }
+        if (t < tEnd) {
+            int base = ktBase + t * tileSize;
+            FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
+            for (int k = 0; k < d; k++) {
+                FloatVector k0 = FloatVector.fromArray(F, kt, base + k * L);
+                c0 = FloatVector.broadcast(F, x[xo + k]).fma(k0, c0);
+                c1 = FloatVector.broadcast(F, x[xo + xs + k]).fma(k0, c1);
+                c2 = FloatVector.broadcast(F, x[xo + 2 * xs + k]).fma(k0, c2);
+                c3 = FloatVector.broadcast(F, x[xo + 3 * xs + k]).fma(k0, c3);
+            }
+            int o = so + t * L;
+            c0.mul(scale).intoArray(s, o);
+            c1.mul(scale).intoArray(s, o + ss);
+            c2.mul(scale).intoArray(s, o + 2 * ss);
+            c3.mul(scale).intoArray(s, o + 3 * ss);
+        }
+    }
+
+    /** ds[j] = scale·p[j]·(ds[j] − di) for j in [a, b), where ds holds dP on entry. */
+    static void softmaxGrad(float[] ds, float[] p, int a, int b, float di, float scale) {
+        int j = a;
+        FloatVector vdi = FloatVector.broadcast(F, di);
+        for (int bound = a + F.loopBound(b - a); j < bound; j += L) {
+            FloatVector.fromArray(F, ds, j).sub(vdi).mul(FloatVector.fromArray(F, p, j)).mul(scale).intoArray(ds, j);
+        }
+        for (; j < b; j++) ds[j] = (ds[j] - di) * p[j] * scale;
+    }
+
+    /**
+     * y[yo : yo + d] += Σ_{j ∈ [a, b)} w[wo + j]·m[j·stride + col : … + d]. Four column vectors at a
+     * time are held in registers across the keys.
+     */
+    static void weighted1(float[] y, int yo, float[] w, int wo, int a, int b, float[] m, int col, int stride, int d) {
+        if (a >= b) return;
+        int k = 0;
+        for (; k + 4 * L <= d; k += 4 * L) {
+            FloatVector y0 = FloatVector.fromArray(F, y, yo + k), y1 = FloatVector.fromArray(F, y, yo + k + L);
+            FloatVector y2 = FloatVector.fromArray(F, y, yo + k + 2 * L), y3 = FloatVector.fromArray(F, y, yo + k + 3 * L);
+            for (int j = a; j < b; j++) {
+                FloatVector wj = FloatVector.broadcast(F, w[wo + j]);
+                int o = j * stride + col + k;
+                y0 = FloatVector.fromArray(F, m, o).fma(wj, y0);
+                y1 = FloatVector.fromArray(F, m, o + L).fma(wj, y1);
+                y2 = FloatVector.fromArray(F, m, o + 2 * L).fma(wj, y2);
+                y3 = FloatVector.fromArray(F, m, o + 3 * L).fma(wj, y3);
+            }
+            y0.intoArray(y, yo + k);
+            y1.intoArray(y, yo + k + L);
+            y2.intoArray(y, yo + k + 2 * L);
+            y3.intoArray(y, yo + k + 3 * L);
+        }
+        for (; k + L <= d; k += L) {
+            FloatVector y0 = FloatVector.fromArray(F, y, yo + k);
+            for (int j = a; j < b; j++) y0 = FloatVector.fromArray(F, m, j * stride + col + k).fma(FloatVector.broadcast(F, w[wo + j]), y0);
+            y0.intoArray(y, yo + k);
+        }
+        for (; k < d; k++) {
+            float acc = y[yo + k];
+            for (int j = a; j < b; j++) acc = Math.fma(m[j * stride + col + k], w[wo + j], acc);
+            y[yo + k] = acc;
+        }
+    }
+
+    /** weighted1 for four queries: y[yo + q·ys …] with weights w[wo + q·ws + j], q < 4, two column vectors at a time. */
+    static void weighted4(float[] y, int yo, int ys, float[] w, int wo, int ws, int a, int b, float[] m, int col,
+                          int stride, int d) {
+        if (a >= b) return;
+        int k = 0;
+        for (; k + 2 * L <= d; k += 2 * L) {
+            int o0 = yo + k, o1 = o0 + ys, o2 = o1 + ys, o3 = o2 + ys;
+            FloatVector y00 = FloatVector.fromArray(F, y, o0), y01 = FloatVector.fromArray(F, y, o0 + L);
+            FloatVector y10 = FloatVector.fromArray(F, y, o1), y11 = FloatVector.fromArray(F, y, o1 + L);
+            FloatVector y20 = FloatVector.fromArray(F, y, o2), y21 = FloatVector.fromArray(F, y, o2 + L);
+            FloatVector y30 = FloatVector.fromArray(F, y, o3), y31 = FloatVector.fromArray(F, y, o3 + L);
+            for (int j = a; j < b; j++) {
+                int o = j * stride + col + k;
+                FloatVector m0 = FloatVector.fromArray(F, m, o), m1 = FloatVector.fromArray(F, m, o + L);
+                FloatVector w0 = FloatVector.broadcast(F, w[wo + j]), w1 = FloatVector.broadcast(F, w[wo + ws + j]);
+                FloatVector w2 = FloatVector.broadcast(F, w[wo + 2 * ws + j]), w3 = FloatVector.broadcast(F, w[wo + 3 * ws + j]);
+                y00 = m0.fma(w0, y00);
+                y01 = m1.fma(w0, y01);
+                y10 = m0.fma(w1, y10);
+                y11 = m1.fma(w1, y11);
+                y20 = m0.fma(w2, y20);
+                y21 = m1.fma(w2, y21);
+                y30 = m0.fma(w3, y30);
+                y31 = m1.fma(w3, y31);
+            }
+            y00.intoArray(y, o0);
+            y01.intoArray(y, o0 + L);
+            y10.intoArray(y, o1);
+            y11.intoArray(y, o1 + L);
+            y20.intoArray(y, o2);
+            y21.intoArray(y, o2 + L);
+            y30.intoArray(y, o3);
+            y31.intoArray(y, o3 + L);
+        }
+        if (k < d) {
+            for (int q = 0; q < 4; q++) weightedTail(y, yo + q * ys, w, wo + q * ws, a, b, m, col, stride, k, d);
+        }
+    }
+
+    /** weighted1 restricted to columns [k, d), in weighted1's order: vectors of L, then scalars. */
+    private static void weightedTail(float[] y, int yo, float[] w, int wo, int a, int b, float[] m, int col, int stride,
+                                     int k, int d) {
+        for (; k + L <= d; k += L) {
+            FloatVector y0 = FloatVector.fromArray(F, y, yo + k);
+            for (int j = a; j < b; j++) y0 = FloatVector.fromArray(F, m, j * stride + col + k).fma(FloatVector.broadcast(F, w[wo + j]), y0);
+            y0.intoArray(y, yo + k);
+        }
+        for (; k < d; k++) {
+            float acc = y[yo + k];
+            for (int j = a; j < b; j++) acc = Math.fma(m[j * stride + col + k], w[wo + j], acc);
+            y[yo + k] = acc;
+        }
+    }
+
+    /**
+     * For j in [a, b): dk[base + j·d …] += wk[wo + j]·x[xo …] and dv[base + j·d …] += wv[wo + j]·y[yo …],
+     * d columns each; x and y are held in registers one block of 2·L columns at a time.
+     */
+    static void scatter1(float[] dk, float[] dv, int base, float[] wk, float[] wv, int wo, int a, int b,
+                         float[] x, int xo, float[] y, int yo, int d) {
+        int k = 0;
+        for (; k + 2 * L <= d; k += 2 * L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + k), x1 = FloatVector.fromArray(F, x, xo + k + L);
+            FloatVector y0 = FloatVector.fromArray(F, y, yo + k), y1 = FloatVector.fromArray(F, y, yo + k + L);
+            for (int j = a; j < b; j++) {
+                FloatVector vk = FloatVector.broadcast(F, wk[wo + j]), vv = FloatVector.broadcast(F, wv[wo + j]);
+                int o = base + j * d + k;
+                x0.fma(vk, FloatVector.fromArray(F, dk, o)).intoArray(dk, o);
+                x1.fma(vk, FloatVector.fromArray(F, dk, o + L)).intoArray(dk, o + L);
+                y0.fma(vv, FloatVector.fromArray(F, dv, o)).intoArray(dv, o);
+                y1.fma(vv, FloatVector.fromArray(F, dv, o + L)).intoArray(dv, o + L);
+            }
+        }
+        if (k < d) {
+            for (int j = a; j < b; j++) {
+                scatterTail(dk, base + j * d, wk[wo + j], x, xo, k, d);
+                scatterTail(dv, base + j * d, wv[wo + j], y, yo, k, d);
+            }
+        }
+    }
+
+    /** scatter1 for four queries x[xo + q·xs …], y[yo + q·ys …] with weights at wo + q·ws, added in query order. */
+    static void scatter4(float[] dk, float[] dv, int base, float[] wk, float[] wv, int wo, int ws, int a, int b,
+                         float[] x, int xo, int xs, float[] y, int yo, int ys, int d) {
+        int k = 0;
+        for (; k + L <= d; k += L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + k), x1 = FloatVector.fromArray(F, x, xo + xs + k);
+            FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * xs + k), x3 = FloatVector.fromArray(F, x, xo + 3 * xs + k);
+            FloatVector y0 = FloatVector.fromArray(F, y, yo + k), y1 = FloatVector.fromArray(F, y, yo + ys + k);
+            FloatVector y2 = FloatVector.fromArray(F, y, yo + 2 * ys + k), y3 = FloatVector.fromArray(F, y, yo + 3 * ys + k);
+            for (int j = a; j < b; j++) {
+                int o = base + j * d + k, w = wo + j;
+                FloatVector ak = FloatVector.fromArray(F, dk, o);
+                ak = x0.fma(FloatVector.broadcast(F, wk[w]), ak);
+                ak = x1.fma(FloatVector.broadcast(F, wk[w + ws]), ak);
+                ak = x2.fma(FloatVector.broadcast(F, wk[w + 2 * ws]), ak);
+                ak = x3.fma(FloatVector.broadcast(F, wk[w + 3 * ws]), ak);
+                ak.intoArray(dk, o);
+                FloatVector av = FloatVector.fromArray(F, dv, o);
+                av = y0.fma(FloatVector.broadcast(F, wv[w]), av);
+                av = y1.fma(FloatVector.broadcast(F, wv[w + ws]), av);
+                av = y2.fma(FloatVector.broadcast(F, wv[w + 2 * ws]), av);
+                av = y3.fma(FloatVector.broadcast(F, wv[w + 3 * ws]), av);
+                av.intoArray(dv, o);
+            }
+        }
+        if (k < d) {
+            for (int j = a; j < b; j++) {
+                for (int q = 0; q < 4; q++) {
+                    scatterTail(dk, base + j * d, wk[wo + q * ws + j], x, xo + q * xs, k, d);
+                    scatterTail(dv, base + j * d, wv[wo + q * ws + j], y, yo + q * ys, k, d);
+                }
+            }
+        }
+    }
+
+    /** dst[o + c] += w·x[xo + c] for c in [k, d), scalar (the columns past the last full vector). */
+    private static void scatterTail(float[] dst, int o, float w, float[] x, int xo, int k, int d) {
+        for (int c = k; c < d; c++) dst[o + c] = Math.fma(x[xo + c], w, dst[o + c]);
+    }
+}
