@@ -14,13 +14,16 @@ class MatMulTest {
     private static final double U = 0x1p-24;
 
     /**
-     * (m, k, n): ones and small primes, the tile edges (14 rows, 32 columns), the cache-block edges
-     * (KC = 384, MC = 336, NC = 4096) crossed by one, and the few-row forward path (m ≤ 4) beside the
-     * first packed size.
+     * (m, k, n): ones and small primes, the tile edges (14 rows, 32 columns), each cache block
+     * ({@link Gemm#KC}, {@link Gemm#MC}, {@link Gemm#NC}) crossed by one in the dimension each layout
+     * blocks it in, and the few-row forward path (m ≤ 4) beside the first packed size.
      */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 3, 17}, {3, 1, 5}, {4, 33, 7}, {5, 17, 33}, {13, 3, 31}, {14, 32, 32}, {15, 33, 65},
-        {17, 385, 3}, {33, 17, 1}, {2, 769, 40}, {337, 19, 45}, {29, 400, 70}, {7, 9, 4100}, {100, 200, 300},
+        {33, 17, 1}, {2, 300, 40}, {100, 200, 300},
+        {Gemm.MC + 1, 19, 45}, {45, 19, Gemm.MC + 1},
+        {29, Gemm.KC + 1, 70}, {20, 5, Gemm.KC + 1}, {Gemm.KC + 1, 5, 20},
+        {7, 9, Gemm.NC + 4}, {6, Gemm.NC + 4, 9},
     };
 
     @AfterEach
