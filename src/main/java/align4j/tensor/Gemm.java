@@ -18,7 +18,7 @@ import static align4j.tensor.GemmKernel.NR;
  */
 final class Gemm {
     static final int KC = 768, MC = 168, NC = 2048;
-    /** Roughly 20 µs of work per thread at least, so tiny products do not pay for the dispatch. */
+    /** About 40 µs of work per thread at least, so tiny products do not pay for the dispatch. */
     private static final long MIN_FLOPS_PER_THREAD = 1L << 22;
     private static final float[] ZEROS = new float[NR];
 
