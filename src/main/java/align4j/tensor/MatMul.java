@@ -1,18 +1,92 @@
 package align4j.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * The three matrix products of a linear layer y = x·wᵀ + b, on row-major float[] (w is [n, k], the
- * nn.Linear layout; GPT-2's Conv1D weights are transposed to it on load).
+ * nn.Linear layout; GPT-2's Conv1D weights are transposed to it on load). All three run on the packed
+ * {@link Gemm}; a forward on a few rows (token-by-token decoding) takes dot products against the rows
+ * of w instead, since packing w would cost more than the product.
+ *
+ * <p>Results are bit-identical run to run and across thread counts: each output element is reduced
+ * over k in a fixed order (see {@link Gemm}).
  */
 public final class MatMul {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Forward on at most this many rows uses dot products. */
+    static final int DOT_ROWS = 4;
+
     private MatMul() {}
 
+    /** 2·m·k·n: the floating-point operations of one of the three products. */
+    public static double flops(int m, int k, int n) {
+        return 2.0 * m * k * n;
+    }
+
     /** y[m,n] = x[m,k] · w[n,k]ᵀ (+ bias[n] when bias != null); overwrites y. */
-    public static void forward(float[] y, float[] x, float[] w, float[] bias, int m, int k, int n) { throw new UnsupportedOperationException("not yet implemented"); }
+    public static void forward(float[] y, float[] x, float[] w, float[] bias, int m, int k, int n) {
+        if (m <= DOT_ROWS) {
+            forwardDot(y, x, w, bias, m, k, n);
+            return;
+        }
+        Gemm.multiply(m, n, k, new Gemm.Operand(x, k, false), new Gemm.Operand(w, k, true), y, n, false, bias);
+    }
 
     /** dx[m,k] += dy[m,n] · w[n,k]. */
-    public static void backwardInput(float[] dx, float[] dy, float[] w, int m, int n, int k) { throw new UnsupportedOperationException("not yet implemented"); }
+    public static void backwardInput(float[] dx, float[] dy, float[] w, int m, int n, int k) {
+        Gemm.multiply(m, k, n, new Gemm.Operand(dy, n, false), new Gemm.Operand(w, k, false), dx, k, true, null);
+    }
 
     /** dw[n,k] += dy[m,n]ᵀ · x[m,k]; db[n] += Σ_m dy[m,n] when db != null. */
-    public static void backwardWeight(float[] dw, float[] db, float[] dy, float[] x, int m, int n, int k) { throw new UnsupportedOperationException("not yet implemented"); }
+    public static void backwardWeight(float[] dw, float[] db, float[] dy, float[] x, int m, int n, int k) {
+        Gemm.multiply(n, k, m, new Gemm.Operand(dy, n, true), new Gemm.Operand(x, k, false), dw, k, true, null);
+        if (db != null) biasGradient(db, dy, m, n);
+    }
+
+    /** y[i, j] = bias[j] + x_i · w_j, parallel over the rows j of w (each read once for all m rows of x). */
+    private static void forwardDot(float[] y, float[] x, float[] w, float[] bias, int m, int k, int n) {
+        Parallel.forChunks(n, Math.max(1, (1 << 16) / Math.max(1, k)), (chunk, j0, j1) -> {
+            for (int j = j0; j < j1; j++) {
+                float b = bias == null ? 0f : bias[j];
+                for (int i = 0; i < m; i++) y[i * n + j] = b + dot(x, i * k, w, j * k, k);
+            }
+        });
+    }
+
+    /** Σ_p a[ao + p]·b[bo + p] with four vector accumulators, summed in a fixed order. */
+    private static float dot(float[] a, int ao, float[] b, int bo, int k) {
+        int L = S.length(), p = 0;
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        for (; p <= k - 4 * L; p += 4 * L) {
+            s0 = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), s0);
+            s1 = FloatVector.fromArray(S, a, ao + p + L).fma(FloatVector.fromArray(S, b, bo + p + L), s1);
+            s2 = FloatVector.fromArray(S, a, ao + p + 2 * L).fma(FloatVector.fromArray(S, b, bo + p + 2 * L), s2);
+            s3 = FloatVector.fromArray(S, a, ao + p + 3 * L).fma(FloatVector.fromArray(S, b, bo + p + 3 * L), s3);
+        }
+        for (; p <= k - L; p += L) {
+            s0 = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), s0);
+        }
+        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) s = Math.fma(a[ao + p], b[bo + p], s);
+        return s;
+    }
+
+    /** db[j] += Σ_i dy[i, j], each column summed in row order. */
+    private static void biasGradient(float[] db, float[] dy, int m, int n) {
+        Parallel.forChunks(n, Math.max(1, (1 << 16) / Math.max(1, m)), (chunk, j0, j1) -> {
+            int L = S.length(), j = j0;
+            for (; j <= j1 - L; j += L) {
+                FloatVector s = FloatVector.zero(S);
+                for (int i = 0; i < m; i++) s = s.add(FloatVector.fromArray(S, dy, i * n + j));
+                FloatVector.fromArray(S, db, j).add(s).intoArray(db, j);
+            }
+            for (; j < j1; j++) {
+                float s = 0f;
+                for (int i = 0; i < m; i++) s += dy[i * n + j];
+                db[j] += s;
+            }
+        });
+    }
 }
