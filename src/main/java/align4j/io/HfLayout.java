@@ -1,8 +1,10 @@
 package align4j.io;
 
 import align4j.model.ModelConfig;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * How a model's weights looked on disk, so that {@link HfModel#save} writes them back the same way.
@@ -21,7 +23,27 @@ public record HfLayout(String prefix, DType dtype, Map<String, DType> dtypes, Ma
                        List<Extra> extras, List<String> dropped) {
 
     /** A tensor that save() regenerates from the canonical ones or from its kind. */
-    public record Extra(String name, DType dtype, int[] shape, Kind kind) {}
+    public record Extra(String name, DType dtype, int[] shape, Kind kind) {
+        public Extra {
+            shape = shape.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Extra e && name.equals(e.name) && dtype == e.dtype && Arrays.equals(shape, e.shape)
+                    && kind == e.kind;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(name, dtype, Arrays.hashCode(shape), kind);
+        }
+
+        @Override
+        public String toString() {
+            return name + Arrays.toString(shape) + " " + dtype + " " + kind;
+        }
+    }
 
     public enum Kind {
         /** GPT-2 {@code attn.bias}: the causal mask, ones on and below the diagonal of its last two dims. */
