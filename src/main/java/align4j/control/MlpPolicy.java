@@ -55,7 +55,7 @@ public final class MlpPolicy {
     }
 
     private MlpPolicy(MlpPolicy other) {
-        this(other.sizes, other.inputScale, RandomGenerator.of("L64X128MixRandom"));
+        this(other.sizes, other.inputScale, new java.util.SplittableRandom(0)); // weights overwritten next
         System.arraycopy(other.params, 0, params, 0, params.length);
     }
 
