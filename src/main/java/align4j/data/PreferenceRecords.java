@@ -1,7 +1,6 @@
 package align4j.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -239,12 +238,5 @@ public final class PreferenceRecords {
             throw new DatasetException(r.location(), column, "expected a number, got " + DatasetReader.typeName(v));
         }
         return v.doubleValue();
-    }
-
-    static ArrayNode concat(JsonNode a, JsonNode b) {
-        ArrayNode out = JsonNodeFactory.instance.arrayNode();
-        out.addAll((ArrayNode) a);
-        out.addAll((ArrayNode) b);
-        return out;
     }
 }
