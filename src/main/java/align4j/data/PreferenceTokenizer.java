@@ -1,0 +1,97 @@
+package align4j.data;
+
+import align4j.text.Tokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Tokenizes preference pairs as TRL's DPOTrainer (main branch, {@code _prepare_dataset}) does:
+ * <ul>
+ *   <li>text: EOS text appended to each completion that does not already end with it; prompt and
+ *       prompt+completion tokenized jointly with {@code add_special_tokens=True};</li>
+ *   <li>conversations: the chat template renders the prompt with {@code add_generation_prompt=True} and the
+ *       whole conversation without; both are tokenized without special tokens (the template has them);</li>
+ *   <li>completion ids = the joint ids after the prompt's ids.</li>
+ * </ul>
+ * When the joint ids do not start with the prompt's ids (a merge across the boundary), TRL logs a warning and
+ * slices anyway, which shifts the completion. Here such a completion is counted ({@link #mismatches()}) and
+ * tokenized on its own instead: the prompt ids stay exactly the prompt's, the completion ids are those of the
+ * completion text (for conversations, the rendered text after the rendered prompt), so every scored token is
+ * the completion's. A second BOS (text that begins with the BOS string, plus the post-processor's BOS) is
+ * removed.
+ */
+public final class PreferenceTokenizer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Tokenizer tokenizer;
+    private int mismatches;
+
+    public PreferenceTokenizer(Tokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+    }
+
+    /** Completions (chosen or rejected) whose joint tokenization did not start with the prompt's ids. */
+    public int mismatches() {
+        return mismatches;
+    }
+
+    public PreferenceExample tokenize(PreferencePair p) {
+        if (p.conversational()) {
+            List<?> prompt = JSON.convertValue(p.prompt(), List.class);
+            String promptText = tokenizer.applyChatTemplate(prompt, true);
+            int[] promptIds = tokenizer.encode(promptText, false);
+            return new PreferenceExample(p.source(), promptIds, conversation(p, prompt, promptText, promptIds, p.chosen(), "chosen"),
+                    conversation(p, prompt, promptText, promptIds, p.rejected(), "rejected"), p.record());
+        }
+        String prompt = p.prompt().asText();
+        int[] promptIds = encodeWithSpecials(prompt);
+        return new PreferenceExample(p.source(), promptIds, text(prompt, promptIds, p.chosen().asText()),
+                text(prompt, promptIds, p.rejected().asText()), p.record());
+    }
+
+    private int[] text(String prompt, int[] promptIds, String completion) {
+        String eos = tokenizer.eosToken();
+        String withEos = eos == null || completion.endsWith(eos) ? completion : completion + eos;
+        int[] joint = encodeWithSpecials(prompt + withEos);
+        if (startsWith(joint, promptIds)) {
+            return Arrays.copyOfRange(joint, promptIds.length, joint.length);
+        }
+        mismatches++;
+        return tokenizer.encode(withEos, false);
+    }
+
+    private int[] conversation(PreferencePair p, List<?> prompt, String promptText, int[] promptIds, JsonNode completion,
+                               String field) {
+        List<Object> all = new java.util.ArrayList<>(prompt);
+        all.addAll(JSON.convertValue(completion, List.class));
+        String fullText = tokenizer.applyChatTemplate(all, false);
+        int[] joint = tokenizer.encode(fullText, false);
+        if (startsWith(joint, promptIds)) {
+            return Arrays.copyOfRange(joint, promptIds.length, joint.length);
+        }
+        if (!fullText.startsWith(promptText)) {
+            RecordLocation at = RecordLocation.parse(p.source());
+            throw new DatasetException(at, field, "the chat template applied to prompt + " + field
+                    + " does not start with the template applied to the prompt alone (with add_generation_prompt);"
+                    + " TRL rejects such templates too");
+        }
+        mismatches++;
+        return tokenizer.encode(fullText.substring(promptText.length()), false);
+    }
+
+    /** add_special_tokens=True, without a second BOS when the text itself starts with the BOS string. */
+    private int[] encodeWithSpecials(String text) {
+        int[] ids = tokenizer.encode(text, true);
+        int bos = tokenizer.bosId();
+        if (bos >= 0 && ids.length >= 2 && ids[0] == bos && ids[1] == bos) {
+            return Arrays.copyOfRange(ids, 1, ids.length);
+        }
+        return ids;
+    }
+
+    private static boolean startsWith(int[] ids, int[] prefix) {
+        return ids.length >= prefix.length && Arrays.equals(ids, 0, prefix.length, prefix, 0, prefix.length);
+    }
+}
