@@ -1,0 +1,32 @@
+package align4j.train;
+
+/**
+ * Tokenized preference pairs as the trainers consume them: for pair i, the prompt ids and the chosen
+ * and rejected completion ids that follow it, and where the pair came from ("file:line") for errors.
+ */
+public record Pairs(int[][] prompts, int[][] chosen, int[][] rejected, String[] sources) {
+    public int size() {
+        return prompts.length;
+    }
+
+    /** The pairs at the given indices, in that order. */
+    public Pairs select(int[] idx) {
+        int n = idx.length;
+        int[][] p = new int[n][], c = new int[n][], r = new int[n][];
+        String[] s = new String[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = prompts[idx[i]];
+            c[i] = chosen[idx[i]];
+            r[i] = rejected[idx[i]];
+            s[i] = sources[idx[i]];
+        }
+        return new Pairs(p, c, r, s);
+    }
+
+    /** Prompt + chosen + rejected tokens of the given pairs (what a padded batch would hold: chosen and rejected rows). */
+    public long tokens(int[] idx) {
+        long t = 0;
+        for (int i : idx) t += 2L * prompts[i].length + chosen[i].length + rejected[i].length;
+        return t;
+    }
+}

@@ -1,0 +1,194 @@
+package align4j.train;
+
+import align4j.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The one training loop every algorithm runs (DESIGN.md): micro-batches drawn in a seeded order,
+ * gradient accumulation, global-norm clipping, AdamW with a warmup schedule, metrics averaged over
+ * each logging window, periodic evaluation, atomic checkpoints and exact resume. What differs per
+ * algorithm (the loss, where sequences come from) is the {@link Task}.
+ */
+public final class TrainLoop {
+
+    /** What an algorithm contributes to the loop. */
+    public interface Task {
+        /** Number of training examples (the loop shuffles indices into them). */
+        int size();
+
+        /**
+         * Forward and backward over the given examples, adding gradScale·∂loss/∂θ to the trainable
+         * gradients; returns the metrics of these examples (weighted for averaging) including "loss".
+         */
+        Stats train(int[] examples, double gradScale);
+
+        /** Metrics over the evaluation set (names without the "eval_" prefix), or null if none. */
+        Stats evaluate();
+
+        /** Tokens the given examples process, for the tokens/s display. */
+        long tokens(int[] examples);
+    }
+
+    /** Told after every optimizer step (progress display, tests). */
+    public interface Listener {
+        void onStep(int step, int totalSteps, Map<String, Double> logged, long tokens);
+    }
+
+    private final TrainingArgs args;
+    private final Task task;
+    private final List<Tensor> params;
+    private final List<Tensor> trainable;
+    private final Listener listener;
+
+    /**
+     * @param params every parameter of the model (all are checkpointed); the trainable ones are those
+     *               with a non-null grad
+     */
+    public TrainLoop(TrainingArgs args, Task task, List<Tensor> params, Listener listener) {
+        this.args = args;
+        this.task = task;
+        this.params = params;
+        this.trainable = new ArrayList<>();
+        for (Tensor t : params) if (t.grad != null) trainable.add(t);
+        this.listener = listener;
+    }
+
+    /** Optimizer steps of one epoch, as HF's Trainer counts them: ceil(ceil(n / batch) / accumulation). */
+    public static int stepsPerEpoch(int examples, int batch, int accumulation) {
+        int batches = (examples + batch - 1) / batch;
+        return Math.max(1, (batches + accumulation - 1) / accumulation);
+    }
+
+    public int totalSteps() {
+        if (args.maxSteps() > 0) return args.maxSteps();
+        return (int) Math.ceil(args.numTrainEpochs()
+                * stepsPerEpoch(task.size(), args.batchSize(), args.gradientAccumulationSteps()));
+    }
+
+    /**
+     * Runs to the last step and returns the last metrics written; throws {@link TrainingDiverged} on NaN/Inf.
+     * Opens outputDir/metrics.jsonl (on resume: keeping the lines up to the checkpoint's step).
+     */
+    public Map<String, Double> run() throws IOException {
+        int total = totalSteps();
+        LrSchedule schedule = LrSchedule.of(args.lrSchedulerType(), args.learningRate(), args.warmupSteps(),
+                args.warmupRatio(), total);
+        AdamW adam = new AdamW(trainable, args.adamBeta1(), args.adamBeta2(), args.adamEpsilon(), args.weightDecay(),
+                AdamW.HF_DECAY);
+        int step = 0;
+        long cursor = 0; // examples drawn since the start of training
+        Stats window = new Stats();
+        if (args.resumeFromCheckpoint() != null) {
+            Checkpoints.State s = Checkpoints.restore(args.resumeFromCheckpoint(), params, adam);
+            step = s.globalStep();
+            cursor = s.examplesSeen();
+            window = s.window();
+        }
+        Path metrics = args.outputDir().resolve("metrics.jsonl");
+        try (MetricsLog log = args.resumeFromCheckpoint() != null ? MetricsLog.resume(metrics, step) : MetricsLog.create(metrics)) {
+            return loop(log, total, schedule, adam, step, cursor, window);
+        }
+    }
+
+    private Map<String, Double> loop(MetricsLog log, int total, LrSchedule schedule, AdamW adam, int step, long cursor,
+                                     Stats window) throws IOException {
+        int n = task.size();
+        Map<String, Double> last = new LinkedHashMap<>();
+        int evalEvery = args.evalSteps() > 0 ? args.evalSteps() : args.loggingSteps();
+        while (step < total) {
+            Stats stepStats = new Stats();
+            long tokens = 0;
+            for (int a = 0; a < args.gradientAccumulationSteps(); a++) {
+                int[] idx = DataOrder.batch(n, args.seed(), cursor, args.batchSize());
+                cursor += idx.length;
+                tokens += task.tokens(idx);
+                stepStats.merge(task.train(idx, 1.0 / args.gradientAccumulationSteps()));
+            }
+            double loss = stepStats.mean("loss");
+            double gradNorm = GradClip.clip(trainable, args.maxGradNorm());
+            if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
+                zeroGrads();
+                Checkpoints.save(args.outputDir(), step, params, adam, cursor, window, args);
+                throw new TrainingDiverged("step " + (step + 1) + ": " + (Double.isFinite(loss) ? "gradient norm" : "loss")
+                        + " is " + (Double.isFinite(loss) ? gradNorm : loss) + "; training stopped, the last good state is in "
+                        + Checkpoints.dir(args.outputDir(), step));
+            }
+            double lr = schedule.lr(step);
+            adam.step(lr);
+            zeroGrads();
+            step++;
+            stepStats.add("grad_norm", gradNorm, 1);
+            stepStats.add("learning_rate", lr, 1);
+            window.merge(stepStats);
+            double epoch = (double) cursor / n;
+            Map<String, Double> logged = null;
+            if (step % args.loggingSteps() == 0 || step == total) {
+                logged = new LinkedHashMap<>(window.means(""));
+                log.log(step, epoch, logged);
+                logged.put("epoch", epoch);
+                last = logged;
+                window = new Stats();
+            }
+            if (step % evalEvery == 0 || step == total) {
+                Stats ev = task.evaluate();
+                if (ev != null) {
+                    Map<String, Double> e = new LinkedHashMap<>(ev.means("eval_"));
+                    log.log(step, epoch, e);
+                    last.putAll(e);
+                }
+            }
+            if (step % args.saveSteps() == 0 && step < total) {
+                Checkpoints.save(args.outputDir(), step, params, adam, cursor, window, args);
+                Checkpoints.prune(args.outputDir(), args.saveTotalLimit());
+            }
+            if (listener != null) listener.onStep(step, total, logged, tokens);
+        }
+        return last;
+    }
+
+    private void zeroGrads() {
+        for (Tensor t : trainable) t.zeroGrad();
+    }
+
+    /** Training stopped because the loss or the gradient became NaN or infinite. */
+    public static final class TrainingDiverged extends RuntimeException {
+        public TrainingDiverged(String message) {
+            super(message);
+        }
+    }
+
+    /** Seeded example order: epoch e is a Fisher–Yates shuffle of [0, n) seeded by (seed, e). */
+    public static final class DataOrder {
+        private DataOrder() {}
+
+        /** The batch of up to {@code size} indices starting at global draw position {@code cursor}. */
+        public static int[] batch(int n, long seed, long cursor, int size) {
+            long epoch = cursor / n;
+            int start = (int) (cursor % n);
+            int len = Math.min(size, n - start); // an epoch's last batch may be short, as HF's DataLoader
+            int[] perm = permutation(n, seed, epoch);
+            int[] out = new int[len];
+            System.arraycopy(perm, start, out, 0, len);
+            return out;
+        }
+
+        static int[] permutation(int n, long seed, long epoch) {
+            int[] p = new int[n];
+            for (int i = 0; i < n; i++) p[i] = i;
+            SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
+            for (int i = n - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = p[i];
+                p[i] = p[j];
+                p[j] = t;
+            }
+            return p;
+        }
+    }
+}
