@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The align4j command line: one subcommand per job, named as TRL's CLI names them. */
 @Command(name = "align4j", mixinStandardHelpOptions = true, version = "align4j 0.1.0",
         description = "Preference tuning (DPO, reward models, RLHF) of Hugging Face models in pure Java.",
-        subcommands = {CommandLine.HelpCommand.class, QuickstartCommand.class, LogpsCommand.class, TokenizeCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, QuickstartCommand.class, LogpsCommand.class, TokenizeCommand.class, DpoCommand.class,
                 BenchCommand.class, ControlDpoCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
@@ -16,6 +16,22 @@ public final class Main implements Runnable {
     /** Runs a command line and returns its exit code; errors meant for users print without a stack trace. */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setOverwrittenOptionsAllowed(true); // a flag overrides the same option from --config
+        if (args.length > 0 && cl.getSubcommands().containsKey(args[0])) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            cl.getSubcommands().get(args[0]).getCommandSpec().options().forEach(o -> names.addAll(java.util.List.of(o.names())));
+            String[] rest;
+            try {
+                rest = ConfigFile.expand(java.util.Arrays.copyOfRange(args, 1, args.length), names);
+            } catch (UserException e) {
+                System.err.println("align4j " + args[0] + ": " + e.getMessage());
+                return 2;
+            }
+            String[] all = new String[rest.length + 1];
+            all[0] = args[0];
+            System.arraycopy(rest, 0, all, 1, rest.length);
+            args = all;
+        }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof UserException || ex instanceof align4j.model.ModelFormatException
                     || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {

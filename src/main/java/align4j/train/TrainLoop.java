@@ -37,7 +37,7 @@ public final class TrainLoop {
 
     /** Told after every optimizer step (progress display, tests). */
     public interface Listener {
-        void onStep(int step, int totalSteps, Map<String, Double> logged, long tokens);
+        void onStep(int step, int totalSteps, double loss, long tokens);
     }
 
     private final TrainingArgs args;
@@ -127,9 +127,8 @@ public final class TrainLoop {
             stepStats.add("learning_rate", lr, 1);
             window.merge(stepStats);
             double epoch = (double) cursor / n;
-            Map<String, Double> logged = null;
             if (step % args.loggingSteps() == 0 || step == total) {
-                logged = new LinkedHashMap<>(window.means(""));
+                Map<String, Double> logged = new LinkedHashMap<>(window.means(""));
                 log.log(step, epoch, logged);
                 logged.put("epoch", epoch);
                 last = logged;
@@ -147,7 +146,7 @@ public final class TrainLoop {
                 Checkpoints.save(args.outputDir(), step, params, adam, cursor, window, args);
                 Checkpoints.prune(args.outputDir(), args.saveTotalLimit());
             }
-            if (listener != null) listener.onStep(step, total, logged, tokens);
+            if (listener != null) listener.onStep(step, total, loss, tokens);
         }
         return last;
     }

@@ -1,0 +1,171 @@
+package align4j.cli;
+
+import align4j.io.HfModel;
+import align4j.io.LoadedModel;
+import align4j.loss.DpoLoss;
+import align4j.loss.LossType;
+import align4j.model.Transformer;
+import align4j.tensor.Tensor;
+import align4j.train.DpoObjective;
+import align4j.train.DpoTask;
+import align4j.train.PairLogps;
+import align4j.train.Pairs;
+import align4j.train.ProgressDisplay;
+import align4j.train.RefLogpsCache;
+import align4j.train.Stats;
+import align4j.train.TrainLoop;
+import align4j.train.TrainingArgs;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code align4j dpo}: Direct Preference Optimization of a Hugging Face model on a preference dataset,
+ * with TRL's argument and metric names. The reference's log-probs are computed once (by the --ref-model,
+ * or by the policy's own starting weights) and cached, so training holds one model.
+ */
+@Command(name = "dpo", description = "Train a model with DPO (and its TRL loss variants) on preference pairs.")
+final class DpoCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder (the policy).")
+    Path model;
+    @Option(names = "--ref-model", paramLabel = "DIR", description = "Reference model folder (default: the policy's starting weights).")
+    Path refModel;
+    @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Training preference data (JSONL[.gz], JSON, Parquet).")
+    Path dataset;
+    @Option(names = "--eval-dataset", paramLabel = "FILE", description = "Held-out preference data for eval_ metrics.")
+    Path evalDataset;
+    @Option(names = "--eval-split", defaultValue = "0", description = "Hold out this fraction of --dataset for evaluation when no --eval-dataset is given.")
+    double evalSplit;
+    @Option(names = "--eval-only", description = "Evaluate the model (no training) and write eval_results.json.")
+    boolean evalOnly;
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
+    Path config;
+    @Option(names = "--beta", defaultValue = "0.1", description = "β, the KL strength (τ for IPO; default ${DEFAULT-VALUE}).")
+    double beta;
+    @Option(names = "--loss-type", defaultValue = "sigmoid", description = "sigmoid, hinge, ipo, robust, exo_pair, nca_pair, bco_pair, sppo_hard, aot, aot_unpaired, apo_zero, apo_down, discopop, sigmoid_norm.")
+    String lossType;
+    @Option(names = "--label-smoothing", defaultValue = "0", description = "ε for robust/cDPO, exo_pair, aot (default ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+    @Option(names = "--reference-free", arity = "0..1", fallbackValue = "true", defaultValue = "false", description = "Use a uniform reference (log π_ref = 0).")
+    boolean referenceFree;
+    @Option(names = "--rpo-alpha", defaultValue = "0", description = "Weight of the NLL term on chosen completions (RPO; default ${DEFAULT-VALUE}).")
+    double rpoAlpha;
+    @Option(names = "--discopop-tau", defaultValue = "0.05", description = "τ of the discopop loss (default ${DEFAULT-VALUE}).")
+    double discopopTau;
+    @Option(names = "--precompute-ref-log-probs", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+            description = "Accepted for TRL compatibility: reference log-probs are always computed once and cached.")
+    boolean precomputeRefLogProbs;
+    @Mixin
+    TrainingOptions training;
+    @Mixin
+    DataOptions data;
+    @Mixin
+    ThreadsOption threadsOption;
+
+    @Override
+    public Integer call() throws IOException {
+        threadsOption.apply();
+        TrainingArgs args = training.toArgs();
+        DpoLoss loss;
+        try {
+            loss = new DpoLoss(LossType.parse(lossType), beta, labelSmoothing, referenceFree, rpoAlpha, discopopTau);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        LoadedModel lm = HfModel.load(model);
+        Transformer policy = new Transformer(lm.config(), lm.tensors());
+        int vocab = lm.config().vocabSize();
+        DataOptions.Loaded train = data.load(dataset, model, vocab);
+        report("dataset", train);
+        Pairs trainPairs = train.pairs(), evalPairs = null;
+        if (evalDataset != null) {
+            DataOptions.Loaded ev = data.load(evalDataset, model, vocab);
+            report("eval dataset", ev);
+            evalPairs = ev.pairs();
+        } else if (evalSplit > 0) {
+            if (evalSplit >= 1) throw new UserException("--eval-split must be in [0, 1), got " + evalSplit);
+            Pairs[] split = split(trainPairs, evalSplit, args.seed());
+            trainPairs = split[0];
+            evalPairs = split[1];
+        }
+        Files.createDirectories(args.outputDir());
+        Path cache = args.outputDir().resolve("ref_cache");
+        PairLogps.Result trainRef, evalRef = null;
+        if (referenceFree) {
+            trainRef = zeros(trainPairs.size());
+            if (evalPairs != null) evalRef = zeros(evalPairs.size());
+        } else {
+            Transformer ref = policy;
+            if (refModel != null) {
+                LoadedModel r = HfModel.load(refModel);
+                if (r.config().vocabSize() != vocab) {
+                    throw new UserException(refModel + ": vocab_size " + r.config().vocabSize() + " differs from the policy's " + vocab);
+                }
+                ref = new Transformer(r.config(), r.tensors());
+            }
+            System.err.println("dpo: reference log-probs (computed once, cached in " + cache + ")");
+            trainRef = RefLogpsCache.get(cache, ref, trainPairs, args.evalBatchSize(), null);
+            if (evalPairs != null) evalRef = RefLogpsCache.get(cache, ref, evalPairs, args.evalBatchSize(), null);
+        }
+        DpoTask task = new DpoTask(new DpoObjective(policy, loss), trainPairs, trainRef, evalPairs, evalRef, args.evalBatchSize());
+        ObjectMapper om = new ObjectMapper();
+        if (evalOnly) {
+            Pairs p = evalPairs != null ? evalPairs : trainPairs;
+            Stats s = task.evaluate(p, evalPairs != null ? evalRef : trainRef, args.evalBatchSize());
+            Map<String, Double> m = s.means("eval_");
+            om.writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), m);
+            m.forEach((k, v) -> System.out.printf("%-28s %.6f%n", k, v));
+            return 0;
+        }
+        for (Tensor t : policy.parameters()) t.zeroGrad();
+        Map<String, Double> last;
+        TrainLoop loop = new TrainLoop(args, task, policy.parameters(), null);
+        try (ProgressDisplay progress = ProgressDisplay.open("dpo", loop.totalSteps(), 0)) {
+            loop = new TrainLoop(args, task, policy.parameters(), (step, total, l, tokens) -> progress.update(step, tokens, l));
+            last = loop.run();
+        } catch (TrainLoop.TrainingDiverged e) {
+            throw new UserException(e.getMessage());
+        }
+        for (Tensor t : policy.parameters()) t.grad = null;
+        HfModel.save(args.outputDir(), lm.config(), lm.tensors(), lm.layout());
+        HfModel.copyTokenizerFiles(data.tokenizer != null ? data.tokenizer : model, args.outputDir());
+        if (evalPairs != null) {
+            Map<String, Double> ev = new java.util.LinkedHashMap<>();
+            last.forEach((k, v) -> { if (k.startsWith("eval_")) ev.put(k, v); });
+            om.writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), ev);
+        }
+        System.err.println("dpo: model saved to " + args.outputDir());
+        return 0;
+    }
+
+    private static void report(String what, DataOptions.Loaded l) {
+        System.err.println("dpo: " + what + ": " + l.report());
+    }
+
+    private static PairLogps.Result zeros(int n) {
+        return new PairLogps.Result(new double[n], new double[n]);
+    }
+
+    /** A seeded split: the last ⌈fraction·n⌉ pairs of a shuffled order are held out. */
+    static Pairs[] split(Pairs all, double fraction, long seed) {
+        int n = all.size(), e = Math.max(1, (int) Math.ceil(fraction * n));
+        if (e >= n) throw new UserException("--eval-split leaves no training pairs (" + n + " pairs)");
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) perm[i] = i;
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1), t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        return new Pairs[] {all.select(java.util.Arrays.copyOfRange(perm, 0, n - e)),
+                all.select(java.util.Arrays.copyOfRange(perm, n - e, n))};
+    }
+}
