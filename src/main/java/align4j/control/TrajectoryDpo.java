@@ -1,5 +1,9 @@
 package align4j.control;
 
+import align4j.loss.DpoLoss;
+import align4j.loss.Logistic;
+import align4j.loss.LossType;
+
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -39,7 +43,7 @@ public final class TrajectoryDpo {
             long start = sampleRng.nextLong();
             Trajectory a = Trajectory.sample(env, reference, start, sampleRng);
             Trajectory b = Trajectory.sample(env, reference, start, sampleRng);
-            double p = sigmoid((a.totalReturn() - b.totalReturn()) / config.temperature());
+            double p = Logistic.sigmoid((a.totalReturn() - b.totalReturn()) / config.temperature());
             boolean aWins = labelRng.nextDouble() < p;
             Trajectory w = aWins ? a : b, l = aWins ? b : a;
             pairs[i] = new Pair(w, l, w.logProb(reference), l.logProb(reference));
@@ -74,7 +78,7 @@ public final class TrajectoryDpo {
         Adam adam = new Adam(policy.parameterCount(), config.learningRate());
         int[] order = new int[pairs.length];
         for (int i = 0; i < order.length; i++) order[i] = i;
-        double[] delta = new double[config.batchSize()];
+        DpoLoss loss = DpoLoss.of(LossType.SIGMOID, config.beta());
         double lossSum = Double.NaN, accuracy = Double.NaN;
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             ReferencePolicy.shuffle(order, rng);
@@ -83,21 +87,25 @@ public final class TrajectoryDpo {
             for (int start = 0; start < pairs.length; start += config.batchSize()) {
                 int end = Math.min(pairs.length, start + config.batchSize());
                 Arrays.fill(grad, 0f);
+                int b = end - start;
+                double[] pc = new double[b], pl = new double[b], rc = new double[b], rl = new double[b];
                 for (int j = start; j < end; j++) {
                     Pair pr = pairs[order[j]];
-                    delta[j - start] = (pr.chosen().logProb(policy) - pr.refLogpChosen())
-                            - (pr.rejected().logProb(policy) - pr.refLogpRejected());
+                    pc[j - start] = pr.chosen().logProb(policy);
+                    pl[j - start] = pr.rejected().logProb(policy);
+                    rc[j - start] = pr.refLogpChosen();
+                    rl[j - start] = pr.refLogpRejected();
                 }
+                // The trajectory log-ratios are sums over steps, so DpoLoss's gradient with respect to a
+                // summed log-prob is the weight of every step's ∇log π(a_h|s_h) in that trajectory.
+                DpoLoss.Result r = loss.compute(new DpoLoss.Inputs(pc, pl, rc, rl, null, null));
                 for (int j = start; j < end; j++) {
                     Pair pr = pairs[order[j]];
-                    double d = delta[j - start];
-                    double[] lossAndGrad = sigmoidDpoLoss(d, config.beta());
-                    lossSum += lossAndGrad[0];
-                    if (d > 0) correct++;
-                    double scale = lossAndGrad[1] / (end - start);
-                    // ∂Δ/∂θ = Σ_h∈τ_w ∇log π(a_h|s_h) − Σ_h∈τ_l ∇log π(a_h|s_h)
-                    accumulate(policy, pr.chosen(), scale, n, dLogits, grad);
-                    accumulate(policy, pr.rejected(), -scale, n, dLogits, grad);
+                    int i = j - start;
+                    lossSum += r.losses()[i];
+                    if (r.chosenRewards()[i] > r.rejectedRewards()[i]) correct++;
+                    accumulate(policy, pr.chosen(), r.dChosen()[i], n, dLogits, grad);
+                    accumulate(policy, pr.rejected(), r.dRejected()[i], n, dLogits, grad);
                 }
                 adam.step(policy.parameters(), grad);
             }
@@ -107,16 +115,6 @@ public final class TrajectoryDpo {
                     epoch + 1, config.epochs(), lossSum, accuracy);
         }
         return new double[] {lossSum, accuracy};
-    }
-
-    /**
-     * The sigmoid DPO loss of one pair (DPO paper eq. 7), −log σ(β·Δ), and its derivative
-     * dLoss/dΔ = −β·σ(−β·Δ). Kept here until the shared {@code align4j.loss.DpoLoss} is available.
-     */
-    private static double[] sigmoidDpoLoss(double delta, double beta) {
-        double z = beta * delta;
-        double loss = Math.max(-z, 0) + Math.log1p(Math.exp(-Math.abs(z))); // softplus(−z), stable
-        return new double[] {loss, -beta * sigmoid(-z)};
     }
 
     private static void accumulate(MlpPolicy policy, Trajectory t, double scale, int n, float[] dLogits, float[] grad) {
@@ -138,10 +136,6 @@ public final class TrajectoryDpo {
             returns[i] = Trajectory.sample(env, policy, start, new SplittableRandom(seeds.nextLong())).totalReturn();
         }
         return returns;
-    }
-
-    static double sigmoid(double x) {
-        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     }
 
     static double mean(double[] v) {
