@@ -1,13 +1,41 @@
 package align4j.cli;
 
+import align4j.quickstart.Quickstart;
+import align4j.quickstart.QuickstartReport;
+import align4j.quickstart.QuickstartSettings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** The built-in end-to-end experiment (issue 6); until it lands, it says so. */
-@Command(name = "quickstart", description = "Run the built-in DPO/PPO/best-of-N experiment (not yet implemented).")
-final class QuickstartCommand implements java.util.concurrent.Callable<Integer> {
+/**
+ * {@code align4j quickstart}: the built-in experiment (issue 6), a miniature of the DPO paper's
+ * controlled-sentiment reward–KL frontier with nothing downloaded. Writes report.html (the chart),
+ * summary.json and the SFT model folder under --output-dir, and prints the table.
+ */
+@Command(name = "quickstart", description = "Run the built-in experiment: SFT, DPO, PPO, best-of-N and preferred-FT on "
+        + "generated film reviews, scored by a gold sentiment reward; writes report.html and summary.json.")
+final class QuickstartCommand implements Callable<Integer> {
+    @Option(names = "--output-dir", defaultValue = "quickstart-out", paramLabel = "DIR",
+            description = "Where report.html, summary.json, the SFT model and run logs go (default: ${DEFAULT-VALUE}).")
+    Path outputDir;
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--tiny", hidden = true, description = "Tiny sizes (seconds): for tests.")
+    boolean tiny;
+    @Mixin
+    ThreadsOption threadsOption;
+
     @Override
-    public Integer call() {
-        System.out.println("quickstart: not yet: the built-in experiment lands with issue 6 (see README).");
+    public Integer call() throws IOException {
+        threadsOption.apply();
+        QuickstartSettings settings = tiny ? QuickstartSettings.tiny(seed) : QuickstartSettings.full(seed);
+        Quickstart.Outcome outcome = new Quickstart(settings, outputDir, System.err).run();
+        QuickstartReport.write(outcome, outputDir);
+        System.out.print(QuickstartReport.table(outcome));
+        System.out.println("report: " + outputDir.resolve("report.html") + "   summary: " + outputDir.resolve("summary.json"));
         return 0;
     }
 }
