@@ -1,6 +1,7 @@
 package align4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import align4j.loss.KlEstimators;
 import align4j.model.Batch;
@@ -42,6 +43,8 @@ class PpoUpdateTest {
         // ε = 1e-4: gradients that are zero in exact arithmetic (the key bias) stay rounding noise instead of being normalised to ±lr
         AdamW adamA = new AdamW(trainable(policy.parameters()), 0.9, 0.999, 1e-4, 0, AdamW.HF_DECAY);
         Stats st = ppo.update(r, 7, adamA, LR);
+        // the frozen reference only ran forward: no gradient buffers were ever allocated for it
+        for (Tensor t : ref.parameters()) assertNull(t.grad, t.name);
 
         // --- independent recomputation on the twin b ---
         int seqs = r.size();
