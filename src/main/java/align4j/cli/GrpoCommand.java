@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code align4j grpo}: Group Relative Policy Optimization with TRL's GRPOConfig names. As in TRL,
- * --per-device-train-batch-size counts completions: each step samples num_generations completions for
- * batch/num_generations prompts.
+ * --per-device-train-batch-size counts completions per micro-batch: each step samples
+ * per_device_train_batch_size × gradient_accumulation_steps completions, num_generations per prompt.
  */
 @Command(name = "grpo", description = "GRPO: group sampling per prompt, group-normalised advantages, no value model.")
 final class GrpoCommand implements Callable<Integer> {
@@ -61,19 +61,17 @@ final class GrpoCommand implements Callable<Integer> {
 
     /** Shared by grpo and rloo: prompts per step = completions per step / num_generations. */
     static void run(String command, GrpoConfig cfg, RlOptions rl, TrainingArgs args) throws IOException {
-        int g = cfg.numGenerations();
-        if (args.batchSize() % g != 0) {
-            throw new UserException("--per-device-train-batch-size (" + args.batchSize() + ") must be a multiple of --num-generations (" + g + ")");
+        int g = cfg.numGenerations(), completions = args.batchSize() * args.gradientAccumulationSteps();
+        if (completions % g != 0) {
+            throw new UserException("--per-device-train-batch-size × --gradient-accumulation-steps (" + completions
+                    + ") must be a multiple of --num-generations (" + g + ")");
         }
-        TrainingArgs perPrompt = new TrainingArgs(args.outputDir(), args.learningRate(), args.batchSize() / g, args.evalBatchSize(),
-                args.gradientAccumulationSteps(), args.numTrainEpochs(), args.maxSteps(), args.warmupRatio(), args.warmupSteps(),
-                args.lrSchedulerType(), args.weightDecay(), args.adamBeta1(), args.adamBeta2(), args.adamEpsilon(), args.maxGradNorm(),
-                args.seed(), args.loggingSteps(), args.evalSteps(), args.saveSteps(), args.saveTotalLimit(), args.resumeFromCheckpoint());
+        TrainingArgs perPrompt = RlOptions.withBatchSize(args, completions / g);
         RlOptions.Loaded l = rl.load(command, cfg.beta() != 0);
         RolloutLogps policy = new RolloutLogps(l.policy(), null, cfg.temperature());
         RolloutLogps ref = cfg.beta() == 0 ? null : new RolloutLogps(l.reference(), null, cfg.temperature());
         GrpoTrainer trainer = new GrpoTrainer(policy, ref, rl.sampler(l, cfg.temperature(), cfg.maxCompletionLength()), l.reward(), cfg,
-                args.maxGradNorm());
+                args.maxGradNorm(), args.gradientAccumulationSteps());
         rl.train(command, l, perPrompt, trainer, policy);
     }
 }

@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code align4j ppo}: RLHF with PPO as TRL's PPOTrainer runs it (rollouts from the policy, a frozen
  * reference, per-token KL-shaped rewards, GAE, clipped policy and value losses), with TRL's flag names,
- * the legacy adaptive KL controller, and PPO-KLPEN as an align4j extra. One step is one batch of
- * --per-device-train-batch-size prompts.
+ * the legacy adaptive KL controller, and PPO-KLPEN as an align4j extra. As in TRL, one step is a batch of
+ * per_device_train_batch_size × gradient_accumulation_steps × num_mini_batches prompts; each minibatch
+ * (one optimizer step) accumulates gradient_accumulation_steps micro-batches.
  */
 @Command(name = "ppo", description = "RLHF with PPO: sample, score, and optimise the policy with a value head on its backbone.")
 final class PpoCommand implements Callable<Integer> {
@@ -91,15 +92,17 @@ final class PpoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
-        if (args.batchSize() < 2) throw new UserException("--per-device-train-batch-size must be ≥ 2 for PPO (advantages are whitened over the batch)");
+        // TRL: a batch is per_device_train_batch_size × gradient_accumulation_steps × num_mini_batches rollouts
+        int perStep = args.batchSize() * args.gradientAccumulationSteps() * numMiniBatches;
+        if (perStep < 2) throw new UserException("PPO needs at least 2 rollouts per batch (advantages are whitened over the batch); raise --per-device-train-batch-size");
         RlOptions.Loaded l = rl.load("ppo", true);
         // The value head reads the policy's own hidden states (see RolloutLogps); it starts at V = 0.
         ScalarHead valueHead = ScalarHead.zeros("v_head", l.policy().cfg.hidden());
         for (Tensor t : valueHead.parameters()) t.zeroGrad();
         RolloutLogps policy = new RolloutLogps(l.policy(), valueHead, temperature);
         PpoTrainer ppo = new PpoTrainer(policy, new RolloutLogps(l.reference(), null, temperature),
-                rl.sampler(l, temperature, responseLength), l.reward(), cfg, args.maxGradNorm());
-        rl.train("ppo", l, args, ppo, policy);
+                rl.sampler(l, temperature, responseLength), l.reward(), cfg, args.maxGradNorm(), args.gradientAccumulationSteps());
+        rl.train("ppo", l, RlOptions.withBatchSize(args, perStep), ppo, policy);
         return 0;
     }
 }

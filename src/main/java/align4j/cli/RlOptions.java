@@ -104,6 +104,14 @@ final class RlOptions {
         return new Loaded(lm, policy, ref, prompts, reward, stops.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    /** The same arguments with another batch size (RlLoop's prompts per step). */
+    static TrainingArgs withBatchSize(TrainingArgs a, int batchSize) {
+        return new TrainingArgs(a.outputDir(), a.learningRate(), batchSize, a.evalBatchSize(), a.gradientAccumulationSteps(),
+                a.numTrainEpochs(), a.maxSteps(), a.warmupRatio(), a.warmupSteps(), a.lrSchedulerType(), a.weightDecay(),
+                a.adamBeta1(), a.adamBeta2(), a.adamEpsilon(), a.maxGradNorm(), a.seed(), a.loggingSteps(), a.evalSteps(),
+                a.saveSteps(), a.saveTotalLimit(), a.resumeFromCheckpoint());
+    }
+
     RolloutSampler sampler(Loaded l, double temperature, int maxNewTokens) {
         if (topK < 0) throw new UserException("--top-k must be ≥ 0, got " + topK);
         if (!(topP > 0 && topP <= 1)) throw new UserException("--top-p must be in (0, 1], got " + topP);

@@ -39,7 +39,7 @@ class PpoUpdateTest {
         PpoConfig pc = new PpoConfig(2, 1, CLIP, CLIP_V, VF, GAMMA, LAM, KlEstimators.Estimator.K1, KL_COEF, false, 6, 10000,
                 false, EOS_PENALTY, 1.0, 8, PpoConfig.PolicyLoss.CLIP, 0, 1, false);
         RolloutLogps policy = new RolloutLogps(a, vhA, 1.0);
-        PpoTrainer ppo = new PpoTrainer(policy, new RolloutLogps(ref, null, 1.0), null, RewardFunction.targetToken(TARGET), pc, 0);
+        PpoTrainer ppo = new PpoTrainer(policy, new RolloutLogps(ref, null, 1.0), null, RewardFunction.targetToken(TARGET), pc, 0, 1);
         // ε = 1e-4: gradients that are zero in exact arithmetic (the key bias) stay rounding noise instead of being normalised to ±lr
         AdamW adamA = new AdamW(trainable(policy.parameters()), 0.9, 0.999, 1e-4, 0, AdamW.HF_DECAY);
         Stats st = ppo.update(r, 7, adamA, LR);
