@@ -2,7 +2,6 @@ package align4j.cli;
 
 import align4j.loss.KlEstimators;
 import align4j.model.ScalarHead;
-import align4j.tensor.Tensor;
 import align4j.train.PpoConfig;
 import align4j.train.PpoTrainer;
 import align4j.train.RolloutLogps;
@@ -97,8 +96,7 @@ final class PpoCommand implements Callable<Integer> {
         if (perStep < 2) throw new UserException("PPO needs at least 2 rollouts per batch (advantages are whitened over the batch); raise --per-device-train-batch-size");
         RlOptions.Loaded l = rl.load("ppo", true);
         // The value head reads the policy's own hidden states (see RolloutLogps); it starts at V = 0.
-        ScalarHead valueHead = ScalarHead.zeros("v_head", l.policy().cfg.hidden());
-        for (Tensor t : valueHead.parameters()) t.zeroGrad();
+        ScalarHead valueHead = RolloutLogps.newValueHead(l.policy().cfg.hidden());
         RolloutLogps policy = new RolloutLogps(l.policy(), valueHead, temperature);
         PpoTrainer ppo = new PpoTrainer(policy, new RolloutLogps(l.reference(), null, temperature),
                 rl.sampler(l, temperature, responseLength), l.reward(), cfg, args.maxGradNorm(), args.gradientAccumulationSteps());

@@ -86,7 +86,8 @@ class PpoUpdateTest {
         for (int t = 0; t < n; t++) adv[t] = (adv[t] - mean) / Math.sqrt(var + 1e-8);
 
         List<Tensor> paramsB = new ArrayList<>(b.parameters());
-        paramsB.addAll(vhB.parameters());
+        paramsB.add(vhB.weight());
+        paramsB.add(vhB.bias());
         AdamW adamB = new AdamW(paramsB, 0.9, 0.999, 1e-4, 0, AdamW.HF_DECAY);
         double firstPolicyLoss = 0, firstValueLoss = 0;
         for (int epoch = 0; epoch < 2; epoch++) {
@@ -113,7 +114,7 @@ class PpoUpdateTest {
             float[] dHidden = new float[plain.size() * cfg.hidden()];
             b.logps(plain, true);
             b.head().backward(dLogp, dHidden);
-            Tensor vw = vhB.parameters().get(0), vb = vhB.parameters().get(1);
+            Tensor vw = vhB.weight(), vb = vhB.bias();
             int[] rows = plain.targets().rows();
             for (int t = 0; t < n; t++) {
                 for (int i = 0; i < cfg.hidden(); i++) {
@@ -154,8 +155,8 @@ class PpoUpdateTest {
     /** V at each target row, w·h + b in double, from a fresh forward. */
     static double[] values(Transformer m, ScalarHead vh, Batch batch) {
         float[] h = m.forwardHidden(batch, false);
-        float[] w = vh.parameters().get(0).data;
-        float bias = vh.parameters().get(1).data[0];
+        float[] w = vh.weight().data;
+        float bias = vh.bias().data[0];
         int[] rows = batch.targets().rows();
         int c = m.cfg.hidden();
         double[] v = new double[rows.length];

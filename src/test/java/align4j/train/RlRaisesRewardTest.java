@@ -76,8 +76,7 @@ class RlRaisesRewardTest {
 
     Outcome ppo(double klCoef, int run) throws Exception {
         Setup s = new Setup();
-        ScalarHead vh = ScalarHead.zeros("v_head", s.cfg.hidden());
-        for (Tensor t : vh.parameters()) t.zeroGrad();
+        ScalarHead vh = RolloutLogps.newValueHead(s.cfg.hidden());
         PpoConfig pc = new PpoConfig(4, 2, 0.2, 0.2, 0.1, 1.0, 0.95, KlEstimators.Estimator.K1, klCoef, false, 6, 10000,
                 false, Double.NaN, 1.0, LEN, PpoConfig.PolicyLoss.CLIP, 0, 1, false);
         RolloutLogps policy = new RolloutLogps(s.policy, vh, 1.0);
