@@ -109,6 +109,7 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         Stats st = new Stats();
         double klpenKl = 0;
         int klpenCount = 0;
+        List<Double> ratioMeans = new ArrayList<>();
         for (int epoch = 0; epoch < cfg.numPpoEpochs(); epoch++) {
             int[] perm = permutation(b, rng);
             for (int start = 0; start < b; start += mbSize) {
@@ -123,6 +124,7 @@ public final class PpoTrainer implements RlLoop.Algorithm {
                             Rollouts.gather(p.advantages(), off, idx), Rollouts.gather(p.returns(), off, idx), 1.0 / micro);
                     loss += mb.loss / micro;
                     mbStats.merge(mb.stats);
+                    ratioMeans.add(mb.stats.mean("val/ratio"));
                     if (epoch == cfg.numPpoEpochs() - 1) {
                         klpenKl += mb.klpenKl;
                         klpenCount++;
@@ -134,6 +136,7 @@ public final class PpoTrainer implements RlLoop.Algorithm {
             }
         }
         PpoRewards.Stats rs = p.rewardStats();
+        if (ratioMeans.size() > 1) st.add("val/ratio_var", unbiasedVariance(ratioMeans), 1);
         st.add("objective/kl", rs.kl(), 1);
         st.add("objective/entropy", rs.entropy(), 1);
         st.add("objective/non_score_reward", rs.nonScoreReward(), 1);
@@ -201,6 +204,14 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         st.add("policy/clipfrac_avg", clip.clipFrac(), 1);
         st.add("val/ratio", clip.ratioMean(), 1);
         return new Minibatch(loss, klpenKl, st);
+    }
+
+    /** TRL's val/ratio_var: torch.var (unbiased) of the micro-batches' mean ratios over the whole update. */
+    private static double unbiasedVariance(List<Double> x) {
+        double m = 0, ss = 0;
+        for (double v : x) m += v / x.size();
+        for (double v : x) ss += (v - m) * (v - m);
+        return ss / (x.size() - 1);
     }
 
     private static int[] permutation(int n, SplittableRandom rng) {

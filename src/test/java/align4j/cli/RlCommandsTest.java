@@ -59,7 +59,7 @@ class RlCommandsTest {
         assertEquals(4, m.size());
         for (String k : List.of("objective/kl", "objective/entropy", "objective/non_score_reward", "objective/rlhf_reward",
                 "objective/scores", "policy/approxkl_avg", "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg",
-                "val/clipfrac_avg", "val/ratio", "val/num_eos_tokens", "learning_rate", "episode", "objective/kl_coef")) {
+                "val/clipfrac_avg", "val/ratio", "val/ratio_var", "val/num_eos_tokens", "learning_rate", "episode", "objective/kl_coef")) {
             assertTrue(m.get(3).has(k), k + " missing from " + m.get(3));
         }
         // the adaptive controller moved β away from init_kl_coef = 0.2
