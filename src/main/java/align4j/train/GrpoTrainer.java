@@ -87,7 +87,8 @@ public final class GrpoTrainer implements RlLoop.Algorithm {
         st.add("reward", mean(scores), 1);
         if (cfg.estimator() == GrpoConfig.Estimator.RLOO) st.add("rlhf_reward", mean(rewards), 1);
         GrpoLoss.Config lossCfg = cfg.lossConfig();
-        int micro = Math.min(microBatches, r.size()), microSize = (r.size() + micro - 1) / micro;
+        int microSize = (r.size() + microBatches - 1) / microBatches;
+        int micro = (r.size() + microSize - 1) / microSize; // chunks actually made
         double gradScale = lossCfg.lossType() == GrpoLoss.LossType.DAPO ? 1.0 : 1.0 / micro;
         List<Batch> batches = new ArrayList<>();
         List<int[]> parts = new ArrayList<>();

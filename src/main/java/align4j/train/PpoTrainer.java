@@ -114,7 +114,8 @@ public final class PpoTrainer implements RlLoop.Algorithm {
             int[] perm = permutation(b, rng);
             for (int start = 0; start < b; start += mbSize) {
                 int[] mbIdx = Arrays.copyOfRange(perm, start, Math.min(b, start + mbSize));
-                int micro = Math.min(microBatches, mbIdx.length), microSize = (mbIdx.length + micro - 1) / micro;
+                int microSize = (mbIdx.length + microBatches - 1) / microBatches;
+                int micro = (mbIdx.length + microSize - 1) / microSize; // chunks actually made
                 double loss = 0;
                 Stats mbStats = new Stats();
                 for (int ms = 0; ms < mbIdx.length; ms += microSize) {
