@@ -1,6 +1,7 @@
 package align4j.cli;
 
 import align4j.data.PromptDataset;
+import align4j.eval.RewardModel;
 import align4j.io.DType;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
@@ -41,7 +42,7 @@ final class RlOptions {
     Path tokenizer;
     @Option(names = "--reward-funcs", paramLabel = "NAME", description = "Programmatic reward: target-token:ID (fraction of completion tokens equal to ID).")
     String rewardFuncs;
-    @Option(names = "--reward-model", paramLabel = "DIR", description = "Reward model folder.")
+    @Option(names = "--reward-model", paramLabel = "DIR", description = "Reward model folder (a sequence-classification model, as align4j reward saves).")
     Path rewardModel;
     @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens (0: all; default ${DEFAULT-VALUE}).")
     int topK;
@@ -62,9 +63,6 @@ final class RlOptions {
     Loaded load(String command, boolean needReference) throws IOException {
         if ((rewardFuncs == null) == (rewardModel == null)) {
             throw new UserException("give exactly one of --reward-funcs NAME and --reward-model DIR");
-        }
-        if (rewardModel != null) {
-            throw new UserException("--reward-model: reward-model scoring is not available in this build; use --reward-funcs");
         }
         LoadedModel lm = HfModel.load(model);
         int vocab = lm.config().vocabSize();
@@ -95,10 +93,19 @@ final class RlOptions {
         }
         for (int s : stops) if (s < 0 || s >= vocab) throw new UserException("--stop-token-id " + s + " is outside the vocabulary [0, " + vocab + ")");
         RewardFunction reward;
-        try {
-            reward = RewardFunction.programmatic(rewardFuncs, vocab);
-        } catch (IllegalArgumentException e) {
-            throw new UserException("--reward-funcs: " + e.getMessage());
+        if (rewardModel != null) {
+            RewardModel rm = RewardModel.load(rewardModel); // forward only: its tensors never get gradients
+            if (rm.config().vocabSize() != vocab) {
+                throw new UserException(rewardModel + ": the reward model's vocab_size " + rm.config().vocabSize()
+                        + " differs from the policy's " + vocab + "; it must share the policy's tokenizer");
+            }
+            reward = RewardFunction.of(rm);
+        } else {
+            try {
+                reward = RewardFunction.programmatic(rewardFuncs, vocab);
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--reward-funcs: " + e.getMessage());
+            }
         }
         System.err.println(command + ": " + prompts.length + " prompts from " + dataset);
         return new Loaded(lm, policy, ref, prompts, reward, stops.stream().mapToInt(Integer::intValue).toArray());

@@ -101,6 +101,20 @@ class RlCommandsTest {
     }
 
     @Test
+    void ppoTrainsAgainstARewardModelFolder(@TempDir Path out) throws Exception {
+        Path rmDir = out.resolve("rm");
+        align4j.eval.RewardModel.fromLanguageModel(align4j.io.HfModel.load(model), 0, 3).save(rmDir);
+        Path run = out.resolve("run");
+        List<String> a = new ArrayList<>(Arrays.asList(ppoArgs(run)));
+        int i = a.indexOf("--reward-funcs");
+        a.set(i, "--reward-model");
+        a.set(i + 1, rmDir.toString());
+        assertEquals(0, Main.run(a.toArray(new String[0])));
+        assertTrue(Double.isFinite(metrics(run).get(0).get("objective/scores").asDouble()));
+        assertTrue(Files.isRegularFile(run.resolve("model.safetensors")));
+    }
+
+    @Test
     void badInputGivesAClearError(@TempDir Path out) throws Exception {
         assertEquals(2, Main.run("grpo", "--model", model.toString(), "--dataset", prompts.toString(), "--reward-funcs", "target-token:99",
                 "--output-dir", out.toString()));
