@@ -6,7 +6,6 @@ import align4j.loss.KlEstimators;
 import align4j.model.Batch;
 import align4j.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,11 +28,18 @@ public final class GrpoTrainer implements RlLoop.Algorithm {
     private final RewardFunction reward;
     private final GrpoConfig cfg;
     private final double maxGradNorm;
+    private final int microBatches;
     private final List<Tensor> trainable = new ArrayList<>();
 
-    /** reference may be null when β = 0 (no KL term, as TRL loads no reference then). */
+    /**
+     * reference may be null when β = 0 (no KL term, as TRL loads no reference then). Each optimizer step
+     * accumulates gradientAccumulationSteps micro-batches of the batch's completions; their losses are
+     * averaged, except dapo's, which is already normalised by the tokens of the whole batch (TRL's
+     * {@code num_items_in_batch}).
+     */
     public GrpoTrainer(RolloutLogps policy, RolloutLogps reference, RolloutSampler sampler, RewardFunction reward,
-                       GrpoConfig cfg, double maxGradNorm) {
+                       GrpoConfig cfg, double maxGradNorm, int gradientAccumulationSteps) {
+        if (gradientAccumulationSteps < 1) throw new IllegalArgumentException("gradient_accumulation_steps must be ≥ 1");
         if (cfg.beta() != 0 && reference == null) throw new IllegalArgumentException("beta ≠ 0 needs a reference model");
         this.policy = policy;
         this.reference = reference;
@@ -41,6 +47,7 @@ public final class GrpoTrainer implements RlLoop.Algorithm {
         this.reward = reward;
         this.cfg = cfg;
         this.maxGradNorm = maxGradNorm;
+        this.microBatches = gradientAccumulationSteps;
         for (Tensor t : policy.model().parameters()) if (t.grad != null) trainable.add(t);
     }
 
@@ -80,22 +87,45 @@ public final class GrpoTrainer implements RlLoop.Algorithm {
         st.add("reward", mean(scores), 1);
         if (cfg.estimator() == GrpoConfig.Estimator.RLOO) st.add("rlhf_reward", mean(rewards), 1);
         GrpoLoss.Config lossCfg = cfg.lossConfig();
-        Batch batch = r.batch();
-        float[] dLogp = new float[n];
+        int microSize = (r.size() + microBatches - 1) / microBatches;
+        int micro = (r.size() + microSize - 1) / microSize; // chunks actually made
+        double gradScale = lossCfg.lossType() == GrpoLoss.LossType.DAPO ? 1.0 : 1.0 / micro;
+        List<Batch> batches = new ArrayList<>();
+        List<int[]> parts = new ArrayList<>();
+        for (int s = 0; s < r.size(); s += microSize) {
+            int[] idx = new int[Math.min(r.size(), s + microSize) - s];
+            for (int i = 0; i < idx.length; i++) idx[i] = s + i;
+            parts.add(idx);
+            batches.add(r.select(idx).batch());
+        }
         for (int it = 0; it < cfg.numIterations(); it++) {
-            float[] newLogp = policy.forwardForTraining(batch).logp();
-            if (it == 0 && refLogp != null) st.add("objective/kl", sequenceKl(newLogp, refLogp, off), 1);
-            if (it == 0) st.add("objective/entropy", -sum(newLogp, n) / r.size(), 1);
-            Arrays.fill(dLogp, 0f);
-            GrpoLoss.Stats ls = GrpoLoss.compute(newLogp, oldLogp, refLogp, adv, off, lossCfg, n, dLogp);
-            policy.backward(dLogp, null);
-            double norm = RlLoop.optimizerStep(trainable, adam, lr, maxGradNorm, ls.loss());
-            st.add("loss", ls.loss(), 1);
-            st.add("grad_norm", norm, 1);
-            if (lossCfg.beta() != 0) st.add("kl", ls.kl(), 1);
-            st.add("clip_ratio/low_mean", ls.clipLow(), 1);
-            st.add("clip_ratio/high_mean", ls.clipHigh(), 1);
-            st.add("clip_ratio/region_mean", ls.clipRegion(), 1);
+            double loss = 0;
+            Stats itStats = new Stats();
+            for (int k = 0; k < parts.size(); k++) {
+                int[] idx = parts.get(k);
+                int[] subOff = r.select(idx).offsets();
+                int m = subOff[idx.length];
+                float[] newLogp = policy.forwardForTraining(batches.get(k)).logp();
+                float[] subRef = refLogp == null ? null : Rollouts.gather(refLogp, off, idx);
+                if (it == 0 && subRef != null) itStats.add("objective/kl", sequenceKl(newLogp, subRef, subOff), idx.length);
+                if (it == 0) itStats.add("objective/entropy", -sum(newLogp, m) / idx.length, idx.length);
+                float[] dLogp = new float[m];
+                float[] subAdv = new float[idx.length];
+                for (int i = 0; i < idx.length; i++) subAdv[i] = adv[idx[i]];
+                GrpoLoss.Stats ls = GrpoLoss.compute(newLogp, oldLogp == null ? null : Rollouts.gather(oldLogp, off, idx), subRef,
+                        subAdv, subOff, lossCfg, n, dLogp);
+                for (int t = 0; t < m; t++) dLogp[t] *= (float) gradScale;
+                policy.backward(dLogp, null);
+                loss += ls.loss() * gradScale;
+                if (lossCfg.beta() != 0) itStats.add("kl", ls.kl(), m);
+                itStats.add("clip_ratio/low_mean", ls.clipLow(), m);
+                itStats.add("clip_ratio/high_mean", ls.clipHigh(), m);
+                itStats.add("clip_ratio/region_mean", ls.clipRegion(), m);
+            }
+            double norm = RlLoop.optimizerStep(trainable, adam, lr, maxGradNorm, loss);
+            itStats.add("loss", loss, 1);
+            itStats.add("grad_norm", norm, 1);
+            st.merge(itStats);
         }
         completionStats(r, st);
         return st;

@@ -40,13 +40,19 @@ public final class PpoTrainer implements RlLoop.Algorithm {
     private final RewardFunction reward;
     private final PpoConfig cfg;
     private final double maxGradNorm;
+    private final int microBatches;
     private final PpoKlController klCtl;
     private double klpenBeta;
     private final List<Tensor> trainable = new ArrayList<>();
 
-    /** policy must carry a value head; reference is forward-only. */
+    /**
+     * policy must carry a value head; reference is forward-only. Each minibatch is split into
+     * gradientAccumulationSteps micro-batches whose token-mean losses are averaged (TRL: a minibatch is
+     * per_device_train_batch_size × gradient_accumulation_steps rollouts).
+     */
     public PpoTrainer(RolloutLogps policy, RolloutLogps reference, RolloutSampler sampler, RewardFunction reward,
-                      PpoConfig cfg, double maxGradNorm) {
+                      PpoConfig cfg, double maxGradNorm, int gradientAccumulationSteps) {
+        if (gradientAccumulationSteps < 1) throw new IllegalArgumentException("gradient_accumulation_steps must be ≥ 1");
         if (!policy.hasValueHead()) throw new IllegalArgumentException("PPO needs a value head on the policy");
         this.policy = policy;
         this.reference = reference;
@@ -54,6 +60,7 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         this.reward = reward;
         this.cfg = cfg;
         this.maxGradNorm = maxGradNorm;
+        this.microBatches = gradientAccumulationSteps;
         this.klCtl = cfg.adaptiveKl() ? PpoKlController.adaptive(cfg.klCoef(), cfg.target(), cfg.horizon())
                 : PpoKlController.fixed(cfg.klCoef());
         this.klpenBeta = cfg.klpenBeta();
@@ -102,24 +109,35 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         Stats st = new Stats();
         double klpenKl = 0;
         int klpenCount = 0;
+        List<Double> ratioMeans = new ArrayList<>();
         for (int epoch = 0; epoch < cfg.numPpoEpochs(); epoch++) {
             int[] perm = permutation(b, rng);
             for (int start = 0; start < b; start += mbSize) {
-                int[] idx = Arrays.copyOfRange(perm, start, Math.min(b, start + mbSize));
-                Rollouts sub = r.select(idx);
-                Minibatch mb = minibatchLoss(sub, Rollouts.gather(p.oldLogp(), off, idx), Rollouts.gather(p.oldValues(), off, idx),
-                        Rollouts.gather(p.refLogp(), off, idx), Rollouts.gather(p.advantages(), off, idx),
-                        Rollouts.gather(p.returns(), off, idx));
-                double norm = RlLoop.optimizerStep(trainable, adam, lr, maxGradNorm, mb.loss);
-                mb.stats.add("grad_norm", norm, 1);
-                st.merge(mb.stats);
-                if (epoch == cfg.numPpoEpochs() - 1) {
-                    klpenKl += mb.klpenKl;
-                    klpenCount++;
+                int[] mbIdx = Arrays.copyOfRange(perm, start, Math.min(b, start + mbSize));
+                int microSize = (mbIdx.length + microBatches - 1) / microBatches;
+                int micro = (mbIdx.length + microSize - 1) / microSize; // chunks actually made
+                double loss = 0;
+                Stats mbStats = new Stats();
+                for (int ms = 0; ms < mbIdx.length; ms += microSize) {
+                    int[] idx = Arrays.copyOfRange(mbIdx, ms, Math.min(mbIdx.length, ms + microSize));
+                    Minibatch mb = minibatchLoss(r.select(idx), Rollouts.gather(p.oldLogp(), off, idx),
+                            Rollouts.gather(p.oldValues(), off, idx), Rollouts.gather(p.refLogp(), off, idx),
+                            Rollouts.gather(p.advantages(), off, idx), Rollouts.gather(p.returns(), off, idx), 1.0 / micro);
+                    loss += mb.loss / micro;
+                    mbStats.merge(mb.stats);
+                    ratioMeans.add(mb.stats.mean("val/ratio"));
+                    if (epoch == cfg.numPpoEpochs() - 1) {
+                        klpenKl += mb.klpenKl;
+                        klpenCount++;
+                    }
                 }
+                double norm = RlLoop.optimizerStep(trainable, adam, lr, maxGradNorm, loss);
+                mbStats.add("grad_norm", norm, micro);
+                st.merge(mbStats);
             }
         }
         PpoRewards.Stats rs = p.rewardStats();
+        if (ratioMeans.size() > 1) st.add("val/ratio_var", unbiasedVariance(ratioMeans), 1);
         st.add("objective/kl", rs.kl(), 1);
         st.add("objective/entropy", rs.entropy(), 1);
         st.add("objective/non_score_reward", rs.nonScoreReward(), 1);
@@ -141,8 +159,12 @@ public final class PpoTrainer implements RlLoop.Algorithm {
 
     record Minibatch(double loss, double klpenKl, Stats stats) {}
 
-    /** Forward, loss and backward of one minibatch; gradients accumulate into the trainable tensors. */
-    Minibatch minibatchLoss(Rollouts sub, float[] oldLogp, float[] oldValues, float[] refLogp, float[] adv, float[] ret) {
+    /**
+     * Forward, loss and backward of one micro-batch; gradScale·∂loss/∂θ accumulates into the trainable
+     * tensors. The returned loss and stats are unscaled (token means over the micro-batch).
+     */
+    Minibatch minibatchLoss(Rollouts sub, float[] oldLogp, float[] oldValues, float[] refLogp, float[] adv, float[] ret,
+                            double gradScale) {
         int m = sub.completionTokens();
         double scale = 1.0 / m;
         RolloutLogps.Scored now = policy.forwardForTraining(sub.batch());
@@ -169,7 +191,10 @@ public final class PpoTrainer implements RlLoop.Algorithm {
             klpenKl = kl / m;
         }
         PpoValueLoss.Stats vf = PpoValueLoss.compute(now.values(), oldValues, ret, m, cfg.cliprangeValue(), scale, dValues);
-        for (int t = 0; t < m; t++) dValues[t] *= (float) cfg.vfCoef();
+        for (int t = 0; t < m; t++) {
+            dValues[t] *= (float) (cfg.vfCoef() * gradScale);
+            dLogp[t] *= (float) gradScale;
+        }
         policy.backward(dLogp, dValues);
         double loss = pgLoss + cfg.vfCoef() * vf.loss();
         st.add("loss", loss, 1);
@@ -180,6 +205,14 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         st.add("policy/clipfrac_avg", clip.clipFrac(), 1);
         st.add("val/ratio", clip.ratioMean(), 1);
         return new Minibatch(loss, klpenKl, st);
+    }
+
+    /** TRL's val/ratio_var: torch.var (unbiased) of the micro-batches' mean ratios over the whole update. */
+    private static double unbiasedVariance(List<Double> x) {
+        double m = 0, ss = 0;
+        for (double v : x) m += v / x.size();
+        for (double v : x) ss += (v - m) * (v - m);
+        return ss / (x.size() - 1);
     }
 
     private static int[] permutation(int n, SplittableRandom rng) {

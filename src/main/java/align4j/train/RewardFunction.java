@@ -1,5 +1,7 @@
 package align4j.train;
 
+import align4j.eval.RewardModel;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -14,6 +16,19 @@ import java.util.Locale;
 public interface RewardFunction {
     /** score[i] for rollout i. */
     float[] score(Rollouts rollouts);
+
+    /**
+     * A reward model's score of prompt + completion (read at the last token, {@link RewardModel#score});
+     * forward only, so the reward model never gets gradients.
+     */
+    static RewardFunction of(RewardModel model) {
+        return r -> {
+            double[] s = model.score(Arrays.asList(r.prompts()), Arrays.asList(r.completions()));
+            float[] out = new float[s.length];
+            for (int i = 0; i < s.length; i++) out[i] = (float) s[i];
+            return out;
+        };
+    }
 
     /** The reward that counts completion tokens equal to {@code target}. */
     static RewardFunction targetToken(int target) {

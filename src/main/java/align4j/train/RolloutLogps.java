@@ -36,6 +36,17 @@ public final class RolloutLogps {
     /** Per completion token: log π (temperature-scaled) and V (null without a value head). */
     public record Scored(float[] logp, float[] values) {}
 
+    /**
+     * A value head for PPO: V = w·h + b with w and b zero, so values start at 0, trainable. (TRL starts its
+     * separate value model from the reward model; a fresh head on the policy has no such start.)
+     */
+    public static ScalarHead newValueHead(int hidden) {
+        Tensor w = new Tensor("v_head.weight", 1, hidden), b = new Tensor("v_head.bias", 1);
+        w.zeroGrad();
+        b.zeroGrad();
+        return new ScalarHead(w, b);
+    }
+
     /** valueHead may be null (GRPO, RLOO, reference models). */
     public RolloutLogps(Transformer model, ScalarHead valueHead, double temperature) {
         if (!(temperature > 0)) throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
@@ -55,7 +66,10 @@ public final class RolloutLogps {
     /** The model's parameters, then the value head's. */
     public List<Tensor> parameters() {
         List<Tensor> p = new ArrayList<>(model.parameters());
-        if (valueHead != null) p.addAll(valueHead.parameters());
+        if (valueHead != null) {
+            p.add(valueHead.weight());
+            if (valueHead.bias() != null) p.add(valueHead.bias());
+        }
         return p;
     }
 
@@ -96,7 +110,7 @@ public final class RolloutLogps {
             in = scaled;
         }
         float[] logp = model.head().forward(in, b.targets(), b.size(), train).logp();
-        float[] values = valueHead == null ? null : valueHead.forward(hidden, b.targets().rows());
+        float[] values = valueHead == null ? null : valueHead.forward(hidden, b.targets().rows(), train);
         return new Scored(logp, values);
     }
 }

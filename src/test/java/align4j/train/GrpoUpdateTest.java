@@ -37,7 +37,7 @@ class GrpoUpdateTest {
         GrpoConfig gc = new GrpoConfig(rloo ? GrpoConfig.Estimator.RLOO : GrpoConfig.Estimator.GRPO, G, BETA, 0.2, 0.2,
                 GrpoAdvantages.ScaleRewards.GROUP, GrpoLoss.LossType.GRPO, false, 1, 8, 1.0);
         RolloutLogps policy = new RolloutLogps(a, null, 1.0);
-        GrpoTrainer grpo = new GrpoTrainer(policy, new RolloutLogps(ref, null, 1.0), null, RewardFunction.targetToken(TARGET), gc, 0);
+        GrpoTrainer grpo = new GrpoTrainer(policy, new RolloutLogps(ref, null, 1.0), null, RewardFunction.targetToken(TARGET), gc, 0, 1);
         Stats st = grpo.update(r, new AdamW(a.parameters(), 0.9, 0.999, 1e-4, 0, AdamW.HF_DECAY), LR);
 
         int seqs = r.size();
@@ -83,5 +83,35 @@ class GrpoUpdateTest {
             }
         }
         assertEquals(meanScore, st.mean("reward"), 1e-6);
+    }
+
+    /**
+     * dapo normalises by the tokens of the whole batch, so accumulating two micro-batches must give the
+     * same update as one batch; with β > 0 and ε small enough that nothing is clipped at ρ = 1.
+     */
+    @org.junit.jupiter.api.Test
+    void dapoWithGradientAccumulationEqualsOneBatch() {
+        ModelConfig cfg = RlFixtures.config();
+        Map<String, Tensor> w = RlFixtures.weights(cfg, 41, 0.3);
+        Transformer one = RlFixtures.trainable(cfg, RlFixtures.copy(w)), two = RlFixtures.trainable(cfg, RlFixtures.copy(w));
+        Transformer ref = new Transformer(cfg, RlFixtures.copy(w));
+        for (Tensor t : ref.parameters()) for (int i = 0; i < t.data.length; i++) t.data[i] *= 0.9f;
+        Rollouts r = RlFixtures.rollouts(2, G, cfg.vocabSize(), 8);
+        GrpoConfig gc = new GrpoConfig(GrpoConfig.Estimator.GRPO, G, BETA, 0.2, 0.2, GrpoAdvantages.ScaleRewards.GROUP,
+                GrpoLoss.LossType.DAPO, false, 1, 8, 1.0);
+        RewardFunction reward = RewardFunction.targetToken(TARGET);
+        new GrpoTrainer(new RolloutLogps(one, null, 1.0), new RolloutLogps(ref, null, 1.0), null, reward, gc, 0, 1)
+                .update(r, new AdamW(one.parameters(), 0.9, 0.999, 1e-4, 0, AdamW.HF_DECAY), LR);
+        new GrpoTrainer(new RolloutLogps(two, null, 1.0), new RolloutLogps(ref, null, 1.0), null, reward, gc, 0, 2)
+                .update(r, new AdamW(two.parameters(), 0.9, 0.999, 1e-4, 0, AdamW.HF_DECAY), LR);
+        List<Tensor> pa = one.parameters(), pb = two.parameters();
+        double moved = 0;
+        for (int k = 0; k < pa.size(); k++) {
+            for (int i = 0; i < pa.get(k).data.length; i++) {
+                assertEquals(pa.get(k).data[i], pb.get(k).data[i], 2e-5, pa.get(k).name + "[" + i + "]");
+                moved += Math.abs(pa.get(k).data[i] - w.get(pa.get(k).name).data[i]);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(moved > 0.1, "the update moved the weights");
     }
 }

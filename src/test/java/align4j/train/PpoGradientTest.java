@@ -44,10 +44,10 @@ class PpoGradientTest {
         PpoConfig pc = new PpoConfig(1, 1, 0.2, 0.2, 0.5, 1, 0.95, KlEstimators.Estimator.K3, 0.05, false, 6, 10000,
                 false, Double.NaN, 0.7, 8, variant.equals("clip") ? PpoConfig.PolicyLoss.CLIP : PpoConfig.PolicyLoss.KLPEN,
                 0.3, 0.01, variant.equals("klpen-ref"));
-        PpoTrainer ppo = new PpoTrainer(policy, null, null, null, pc, 0);
+        PpoTrainer ppo = new PpoTrainer(policy, null, null, null, pc, 0, 1);
         List<Tensor> params = new ArrayList<>(policy.parameters());
         for (Tensor t : params) t.zeroGrad();
-        ppo.minibatchLoss(r, old, oldV, ref, adv, ret);
+        ppo.minibatchLoss(r, old, oldV, ref, adv, ret, 1.0);
         List<float[]> grads = new ArrayList<>();
         for (Tensor t : params) grads.add(t.grad.clone());
 
@@ -75,9 +75,9 @@ class PpoGradientTest {
                                   List<Tensor> params, Tensor t, double[] u, double h) {
         float[] saved = t.data.clone();
         for (int i = 0; i < u.length; i++) t.data[i] = (float) (saved[i] + h * u[i]);
-        double plus = ppo.minibatchLoss(r, old, oldV, ref, adv, ret).loss();
+        double plus = ppo.minibatchLoss(r, old, oldV, ref, adv, ret, 1.0).loss();
         for (int i = 0; i < u.length; i++) t.data[i] = (float) (saved[i] - h * u[i]);
-        double minus = ppo.minibatchLoss(r, old, oldV, ref, adv, ret).loss();
+        double minus = ppo.minibatchLoss(r, old, oldV, ref, adv, ret, 1.0).loss();
         System.arraycopy(saved, 0, t.data, 0, saved.length);
         for (Tensor p : params) p.zeroGrad();
         return (plus - minus) / (2 * h);

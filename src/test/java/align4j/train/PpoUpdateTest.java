@@ -1,6 +1,7 @@
 package align4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import align4j.loss.KlEstimators;
 import align4j.model.Batch;
@@ -38,10 +39,12 @@ class PpoUpdateTest {
         PpoConfig pc = new PpoConfig(2, 1, CLIP, CLIP_V, VF, GAMMA, LAM, KlEstimators.Estimator.K1, KL_COEF, false, 6, 10000,
                 false, EOS_PENALTY, 1.0, 8, PpoConfig.PolicyLoss.CLIP, 0, 1, false);
         RolloutLogps policy = new RolloutLogps(a, vhA, 1.0);
-        PpoTrainer ppo = new PpoTrainer(policy, new RolloutLogps(ref, null, 1.0), null, RewardFunction.targetToken(TARGET), pc, 0);
+        PpoTrainer ppo = new PpoTrainer(policy, new RolloutLogps(ref, null, 1.0), null, RewardFunction.targetToken(TARGET), pc, 0, 1);
         // ε = 1e-4: gradients that are zero in exact arithmetic (the key bias) stay rounding noise instead of being normalised to ±lr
         AdamW adamA = new AdamW(trainable(policy.parameters()), 0.9, 0.999, 1e-4, 0, AdamW.HF_DECAY);
         Stats st = ppo.update(r, 7, adamA, LR);
+        // the frozen reference only ran forward: no gradient buffers were ever allocated for it
+        for (Tensor t : ref.parameters()) assertNull(t.grad, t.name);
 
         // --- independent recomputation on the twin b ---
         int seqs = r.size();
@@ -83,7 +86,8 @@ class PpoUpdateTest {
         for (int t = 0; t < n; t++) adv[t] = (adv[t] - mean) / Math.sqrt(var + 1e-8);
 
         List<Tensor> paramsB = new ArrayList<>(b.parameters());
-        paramsB.addAll(vhB.parameters());
+        paramsB.add(vhB.weight());
+        paramsB.add(vhB.bias());
         AdamW adamB = new AdamW(paramsB, 0.9, 0.999, 1e-4, 0, AdamW.HF_DECAY);
         double firstPolicyLoss = 0, firstValueLoss = 0;
         for (int epoch = 0; epoch < 2; epoch++) {
@@ -110,7 +114,7 @@ class PpoUpdateTest {
             float[] dHidden = new float[plain.size() * cfg.hidden()];
             b.logps(plain, true);
             b.head().backward(dLogp, dHidden);
-            Tensor vw = vhB.parameters().get(0), vb = vhB.parameters().get(1);
+            Tensor vw = vhB.weight(), vb = vhB.bias();
             int[] rows = plain.targets().rows();
             for (int t = 0; t < n; t++) {
                 for (int i = 0; i < cfg.hidden(); i++) {
@@ -151,8 +155,8 @@ class PpoUpdateTest {
     /** V at each target row, w·h + b in double, from a fresh forward. */
     static double[] values(Transformer m, ScalarHead vh, Batch batch) {
         float[] h = m.forwardHidden(batch, false);
-        float[] w = vh.parameters().get(0).data;
-        float bias = vh.parameters().get(1).data[0];
+        float[] w = vh.weight().data;
+        float bias = vh.bias().data[0];
         int[] rows = batch.targets().rows();
         int c = m.cfg.hidden();
         double[] v = new double[rows.length];

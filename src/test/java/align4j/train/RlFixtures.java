@@ -47,11 +47,10 @@ final class RlFixtures {
     }
 
     static ScalarHead valueHead(int hidden, long seed) {
-        ScalarHead h = ScalarHead.zeros("v_head", hidden);
+        ScalarHead h = RolloutLogps.newValueHead(hidden);
         SplittableRandom rnd = new SplittableRandom(seed);
-        for (Tensor t : h.parameters()) {
+        for (Tensor t : java.util.List.of(h.weight(), h.bias())) {
             for (int i = 0; i < t.data.length; i++) t.data[i] = (float) (rnd.nextGaussian() * 0.3);
-            t.zeroGrad();
         }
         return h;
     }

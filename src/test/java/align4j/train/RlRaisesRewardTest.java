@@ -76,12 +76,11 @@ class RlRaisesRewardTest {
 
     Outcome ppo(double klCoef, int run) throws Exception {
         Setup s = new Setup();
-        ScalarHead vh = ScalarHead.zeros("v_head", s.cfg.hidden());
-        for (Tensor t : vh.parameters()) t.zeroGrad();
+        ScalarHead vh = RolloutLogps.newValueHead(s.cfg.hidden());
         PpoConfig pc = new PpoConfig(4, 2, 0.2, 0.2, 0.1, 1.0, 0.95, KlEstimators.Estimator.K1, klCoef, false, 6, 10000,
                 false, Double.NaN, 1.0, LEN, PpoConfig.PolicyLoss.CLIP, 0, 1, false);
         RolloutLogps policy = new RolloutLogps(s.policy, vh, 1.0);
-        PpoTrainer ppo = new PpoTrainer(policy, new RolloutLogps(s.ref, null, 1.0), s.sampler(), RewardFunction.targetToken(TARGET), pc, 1.0);
+        PpoTrainer ppo = new PpoTrainer(policy, new RolloutLogps(s.ref, null, 1.0), s.sampler(), RewardFunction.targetToken(TARGET), pc, 1.0, 1);
         return s.run(ppo, policy.parameters(), 16, 30, 3e-3, run);
     }
 
@@ -90,7 +89,7 @@ class RlRaisesRewardTest {
         GrpoConfig gc = new GrpoConfig(est, 4, beta, 0.2, 0.2, GrpoAdvantages.ScaleRewards.GROUP, GrpoLoss.LossType.GRPO,
                 false, 1, LEN, 1.0);
         RolloutLogps policy = new RolloutLogps(s.policy, null, 1.0);
-        GrpoTrainer g = new GrpoTrainer(policy, new RolloutLogps(s.ref, null, 1.0), s.sampler(), RewardFunction.targetToken(TARGET), gc, 1.0);
+        GrpoTrainer g = new GrpoTrainer(policy, new RolloutLogps(s.ref, null, 1.0), s.sampler(), RewardFunction.targetToken(TARGET), gc, 1.0, 1);
         return s.run(g, policy.parameters(), 8, 30, 1e-2, run);
     }
 
