@@ -1,6 +1,7 @@
 package align4j.model;
 
 import align4j.tensor.Attention;
+import align4j.tensor.DecodeAttention;
 import align4j.tensor.Embedding;
 import align4j.tensor.Gelu;
 import align4j.tensor.LayerNorm;
@@ -217,6 +218,77 @@ public final class Transformer {
         double[] s = new double[sequences];
         for (int j = 0; j < targets.size(); j++) s[targets.seq()[j]] += tokenLogps[j];
         return s;
+    }
+
+    /**
+     * Incremental forward (decoding with a KV cache): runs {@code n} new tokens through the blocks, token i
+     * belonging to the sequence in cache slot {@code slots[i]} at the slot's next position. Each block
+     * projects all n rows together (one [n, C] product per projection, as {@link #forwardHidden} does),
+     * appends their keys and values to their slots' caches, and attends each row over its own slot's
+     * positions up to its own ({@link DecodeAttention}). A prompt is prefilled by passing all its tokens
+     * at once; several sequences may be prefilled and decoded in the same call. Rows of one slot must be
+     * in position order. Returns the final-normed hidden states [n, C] (owned by the cache, valid until
+     * its next step); {@link #logitsAt} turns chosen rows into next-token logits.
+     */
+    public float[] forwardCached(KvCache kv, int[] tokens, int[] slots, int n) {
+        int c = cfg.hidden();
+        kv.ensureRows(n);
+        for (int i = 0; i < n; i++) {
+            int tok = tokens[i], s = slots[i];
+            if (tok < 0 || tok >= cfg.vocabSize()) {
+                throw new IllegalArgumentException("token id " + tok + " is outside the model's vocabulary [0, "
+                        + cfg.vocabSize() + ")");
+            }
+            int pos = kv.length[s]++;
+            if (gpt2 && pos >= cfg.maxPositions()) {
+                throw new IllegalArgumentException("position " + pos + " exceeds the model's n_positions " + cfg.maxPositions());
+            }
+            kv.positions[i] = pos;
+            kv.visible[i] = pos + 1;
+        }
+        for (int i = 0; i < n; i++) {
+            int s = slots[i];
+            kv.reserve(s, kv.length[s]);
+        }
+        Embedding.forward(kv.res, tokens, embed.data, kv.positions, gpt2 ? posEmbed.data : null, n, c);
+        for (int l = 0; l < layers.length; l++) layerCached(layers[l], l, kv, slots, n);
+        norm(kv.hidden, kv.mean, kv.rstd, kv.res, finalNormW, finalNormB, n);
+        return kv.hidden;
+    }
+
+    /** One block of {@link #forwardCached}: layerForward's steps with cached attention in place of the packed one. */
+    private void layerCached(Layer p, int l, KvCache kv, int[] slots, int n) {
+        int c = cfg.hidden(), h = cfg.heads(), kvh = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim();
+        norm(kv.ln, kv.mean, kv.rstd, kv.res, p.norm1W, p.norm1B, n);
+        MatMul.forward(kv.qkv, kv.ln, p.qkvW.data, bias(p.qkvB), n, c, q);
+        if (rope != null) rope.forward(kv.qkv, kv.positions, n, q, h + kvh);
+        for (int i = 0; i < n; i++) {
+            int s = slots[i], at = kv.positions[i] * kv.kvDim;
+            kv.rowKeys[i] = kv.keys[s][l];
+            kv.rowValues[i] = kv.values[s][l];
+            System.arraycopy(kv.qkv, i * q + h * d, kv.rowKeys[i], at, kv.kvDim);
+            System.arraycopy(kv.qkv, i * q + (h + kvh) * d, kv.rowValues[i], at, kv.kvDim);
+        }
+        DecodeAttention.forward(kv.att, kv.qkv, kv.rowKeys, kv.rowValues, kv.visible, n, h, kvh, d);
+        MatMul.forward(kv.tmp, kv.att, p.outW.data, bias(p.outB), n, h * d, c);
+        add(kv.mid, kv.res, kv.tmp, n * c);
+        norm(kv.ln, kv.mean, kv.rstd, kv.mid, p.norm2W, p.norm2B, n);
+        MatMul.forward(kv.up, kv.ln, p.upW.data, bias(p.upB), n, c, cfg.upDim());
+        if (gpt2) Gelu.forward(kv.act, kv.up, n * cfg.intermediate());
+        else SwiGlu.forward(kv.act, kv.up, n, cfg.intermediate());
+        MatMul.forward(kv.tmp, kv.act, p.downW.data, bias(p.downB), n, cfg.intermediate(), c);
+        add(kv.res, kv.mid, kv.tmp, n * c);
+    }
+
+    /**
+     * Full-vocabulary next-token logits out[j, V] = hidden[rows[j]]·W_headᵀ for j &lt; r (hidden as
+     * {@link #forwardCached} or {@link #forwardHidden} returned it, [·, C]).
+     */
+    public void logitsAt(float[] out, float[] hidden, int[] rows, int r) {
+        int c = cfg.hidden();
+        float[] x = new float[r * c];
+        for (int j = 0; j < r; j++) System.arraycopy(hidden, rows[j] * c, x, j * c, c);
+        MatMul.forward(out, x, head.weight().data, null, r, c, head.vocab());
     }
 
     private void norm(float[] out, float[] mean, float[] rstd, float[] x, Tensor w, Tensor b, int t) {

@@ -1,0 +1,119 @@
+package align4j.generate;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import align4j.model.BatchBuilder;
+import align4j.model.ModelConfig;
+import align4j.model.ModelInit;
+import align4j.model.Transformer;
+import align4j.tensor.Softmax;
+import align4j.tensor.Tensor;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@link Generator} on tiny random models: greedy decoding, seeds, batch sizes, stop ids, lengths. */
+class GeneratorTest {
+    static final Map<String, String> CONFIGS = Map.of(
+            "gpt2", "{\"model_type\":\"gpt2\",\"vocab_size\":37,\"n_embd\":16,\"n_layer\":2,\"n_head\":2,\"n_positions\":24}",
+            "llama", "{\"model_type\":\"llama\",\"vocab_size\":41,\"hidden_size\":32,\"intermediate_size\":24,"
+                    + "\"num_hidden_layers\":2,\"num_attention_heads\":4,\"num_key_value_heads\":2,\"attention_bias\":true}");
+
+    static Transformer model(String name, long seed) throws Exception {
+        ModelConfig cfg = ModelConfig.parse((ObjectNode) new ObjectMapper().readTree(CONFIGS.get(name)), name);
+        Map<String, Tensor> p = ModelInit.random(cfg, seed);
+        SplittableRandom rnd = new SplittableRandom(seed + 1);
+        for (Tensor t : p.values()) {
+            for (int i = 0; i < t.data.length; i++) t.data[i] += (float) (rnd.nextGaussian() * 0.3);
+        }
+        return new Transformer(cfg, p);
+    }
+
+    static List<int[]> prompts(int vocab, long seed, int... lengths) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<int[]> out = new ArrayList<>();
+        for (int n : lengths) {
+            int[] a = new int[n];
+            for (int i = 0; i < n; i++) a[i] = rnd.nextInt(vocab);
+            out.add(a);
+        }
+        return out;
+    }
+
+    /** Full-forward raw logits for the next token after ids. */
+    static float[] fullLogits(Transformer m, int[] ids) {
+        BatchBuilder b = new BatchBuilder();
+        b.addScoredSequence(ids, ids.length);
+        float[] hidden = m.forwardHidden(b.build(), false);
+        float[] out = new float[m.head().vocab()];
+        m.logitsAt(out, hidden, new int[] {ids.length - 1}, 1);
+        return out;
+    }
+
+    static int[] concat(int[] a, int[] b, int bn) {
+        int[] c = java.util.Arrays.copyOf(a, a.length + bn);
+        System.arraycopy(b, 0, c, a.length, bn);
+        return c;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama"})
+    void greedyEqualsArgmaxOfFullRecomputation(String family) throws Exception {
+        Transformer m = model(family, 3);
+        List<int[]> prompts = prompts(m.cfg.vocabSize(), 9, 2, 6, 4, 1, 5);
+        List<Generation> gens = new Generator(m, null).batchSize(3).generate(prompts, SamplingParams.greedy(10, List.of()), 0);
+        assertEquals(prompts.size(), gens.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            Generation g = gens.get(i);
+            assertEquals(i, g.promptIndex());
+            assertEquals(10, g.tokenIds().length);
+            assertEquals(Generation.FinishReason.LENGTH, g.finishReason());
+            for (int t = 0; t < 10; t++) {
+                float[] ref = fullLogits(m, concat(prompts.get(i), g.tokenIds(), t));
+                int arg = 0;
+                for (int k = 1; k < ref.length; k++) if (ref[k] > ref[arg]) arg = k;
+                assertEquals(arg, g.tokenIds()[t], family + " prompt " + i + " token " + t);
+                float logp = ref[arg] - Softmax.logSumExp(ref, 0, ref.length);
+                assertEquals(logp, g.logprobs()[t], 2e-4f);
+            }
+        }
+    }
+
+    @Test
+    void gpt2StopsAtItsLastPosition() throws Exception {
+        Transformer m = model("gpt2", 3);
+        // n_positions 24: a 20-token prompt leaves positions for 4 more fed tokens plus one final prediction
+        List<Generation> g = Generator.generate(m, prompts(37, 1, 20), SamplingParams.greedy(50, List.of()), 0);
+        assertEquals(5, g.get(0).tokenIds().length);
+        assertEquals(Generation.FinishReason.LENGTH, g.get(0).finishReason());
+    }
+
+    @Test
+    void stopTokenEndsTheSequenceAndIsKept() throws Exception {
+        Transformer m = model("llama", 3);
+        List<int[]> prompts = prompts(41, 2, 3, 5);
+        List<Generation> free = Generator.generate(m, prompts, SamplingParams.greedy(8, List.of()), 0);
+        int stopId = free.get(0).tokenIds()[3];
+        List<Generation> stopped = Generator.generate(m, prompts, SamplingParams.greedy(8, List.of(stopId)), 0);
+        for (int i = 0; i < 2; i++) {
+            int[] all = free.get(i).tokenIds();
+            int first = -1;
+            for (int t = 0; t < all.length && first < 0; t++) if (all[t] == stopId) first = t;
+            Generation g = stopped.get(i);
+            if (first < 0) {
+                assertArrayEquals(all, g.tokenIds());
+                assertEquals(Generation.FinishReason.LENGTH, g.finishReason());
+            } else {
+                assertArrayEquals(java.util.Arrays.copyOf(all, first + 1), g.tokenIds());
+                assertEquals(Generation.FinishReason.STOP, g.finishReason());
+            }
+        }
+        assertEquals(Generation.FinishReason.STOP, stopped.get(0).finishReason());
+    }
+}
