@@ -20,9 +20,12 @@ final class FrontierChart {
 
     private FrontierChart() {}
 
-    static String svg(List<Quickstart.MethodResult> results) {
+    /** results: each run's final policy (joined along a sweep); checkpoints: the same runs part-way (faded). */
+    static String svg(List<Quickstart.MethodResult> results, List<Quickstart.MethodResult> checkpoints) {
         double maxKl = 0, minR = 1, maxR = 0;
-        for (Quickstart.MethodResult m : results) {
+        List<Quickstart.MethodResult> all = new ArrayList<>(results);
+        all.addAll(checkpoints);
+        for (Quickstart.MethodResult m : all) {
             maxKl = Math.max(maxKl, m.eval().kl());
             minR = Math.min(minR, m.eval().goldReward());
             maxR = Math.max(maxR, m.eval().goldReward());
@@ -57,6 +60,11 @@ final class FrontierChart {
                 LEFT + pw / 2, H - 18));
         sb.append(f("<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 18 %.1f)\">mean gold reward</text>%n",
                 TOP + ph / 2, TOP + ph / 2));
+        for (Quickstart.MethodResult m : checkpoints) {
+            String color = COLORS.getOrDefault(m.method(), "#7f7f7f");
+            sb.append(f("<g opacity=\"0.35\" transform=\"translate(%.1f %.1f) scale(0.75)\">%s</g>%n", px.applyAsDouble(m.eval().kl()),
+                    py.applyAsDouble(m.eval().goldReward()), marker(m.method(), 0, 0, color).trim()));
+        }
         Map<String, List<Quickstart.MethodResult>> byMethod = new LinkedHashMap<>();
         for (Quickstart.MethodResult m : results) byMethod.computeIfAbsent(m.method(), k -> new ArrayList<>()).add(m);
         int legend = 0;

@@ -1,5 +1,8 @@
 package align4j.quickstart;
 
+import align4j.data.Pairing;
+import align4j.data.ScoredPairs;
+import align4j.data.SequenceExample;
 import align4j.eval.BestOfN;
 import align4j.io.DType;
 import align4j.io.HfLayout;
@@ -23,6 +26,7 @@ import align4j.train.ProgressDisplay;
 import align4j.train.RewardFunction;
 import align4j.train.RlLoop;
 import align4j.train.RolloutLogps;
+import align4j.train.SftTask;
 import align4j.train.Rollouts;
 import align4j.train.TrainLoop;
 import align4j.train.TrainingArgs;
@@ -35,6 +39,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -45,7 +50,7 @@ import java.util.SplittableRandom;
  *   <li>pretrain a tiny GPT-2 from scratch on the review corpus ({@link ReviewTask}): the SFT model π_SFT,
  *       also the reference π_ref of every method;</li>
  *   <li>sample two completions per prompt from π_SFT at T = 1 and label each pair by a Bradley–Terry draw
- *       from the gold reward ({@link PreferenceLabels});</li>
+ *       from the gold reward ({@link ScoredPairs#sampled});</li>
  *   <li>DPO over several β; Preferred-FT (SFT on the chosen completions); PPO over several kl_coef with the
  *       gold reward as its reward (the paper's "PPO-GT"); best-of-N over several N, selecting by the gold
  *       reward;</li>
@@ -55,11 +60,11 @@ import java.util.SplittableRandom;
  */
 public final class Quickstart {
     /** One point of the frontier. */
-    public record MethodResult(String method, double param, PolicyEval.Result eval, double seconds, String sample) {}
+    public record MethodResult(String method, double param, int step, PolicyEval.Result eval, double seconds, String sample) {}
 
     /** Everything the report needs. */
-    public record Outcome(QuickstartSettings settings, List<MethodResult> methods, double seconds, int threads,
-                          double labelAgreement, double sftLoss) {}
+    public record Outcome(QuickstartSettings settings, List<MethodResult> methods, List<MethodResult> checkpoints,
+                          double seconds, double cpuSeconds, int threads, double labelAgreement, double sftLoss) {}
 
     private final QuickstartSettings s;
     private final Path out;
@@ -70,6 +75,14 @@ public final class Quickstart {
     private Transformer ref;
     private int[][] evalPrompts;
     private int stage, stages;
+    private double labelAgreement;
+    private long startNanos;
+    private final List<MethodResult> checkpoints = new ArrayList<>();
+
+    /** CPU time of this JVM so far (all threads), to compare with wall time on a shared machine. */
+    private static double cpuSeconds() {
+        return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    }
 
     public Quickstart(QuickstartSettings settings, Path outputDir, PrintStream log) {
         this.s = settings;
@@ -78,7 +91,7 @@ public final class Quickstart {
     }
 
     public Outcome run() throws IOException {
-        long t0 = System.nanoTime();
+        long t0 = startNanos = System.nanoTime();
         stages = 4 + s.dpoBetas().length + 1 + s.ppoKlCoefs().length;
         Files.createDirectories(out);
         Path tokDir = out.resolve("sft");
@@ -90,13 +103,12 @@ public final class Quickstart {
         for (int i = 0; i < evalPrompts.length; i++) evalPrompts[i] = prompts[i % prompts.length];
 
         begin("evaluate the SFT model");
-        results.add(evaluate("sft", 0, new Transformer(cfg, sftWeights), 0));
+        results.add(evaluate("sft", 0, 0, new Transformer(cfg, sftWeights), 0, true));
 
         begin("preference pairs from the SFT model, Bradley–Terry labels from the gold reward");
-        PreferenceLabels.Labelled labelled = preferencePairs();
-        Pairs pairs = labelled.pairs();
-        log.printf("  %d pairs; the label agrees with the higher gold reward on %.1f%% of them%n", pairs.size(),
-                100 * labelled.agreement());
+        Pairs pairs = preferencePairs();
+        log.printf("  %d pairs from %d prompts x %d samples; the label agrees with the higher gold reward on %.1f%% of them%n",
+                pairs.size(), s.prefixes(), s.samplesPerPrefix(), 100 * labelAgreement);
         PairLogps.Result refLogps = PairLogps.compute(ref, pairs.prompts(), pairs.chosen(), pairs.rejected(), 64, 1 << 14, null);
 
         for (double beta : s.dpoBetas()) {
@@ -105,16 +117,17 @@ public final class Quickstart {
             Transformer policy = trainable();
             DpoTask task = new DpoTask(new DpoObjective(policy, DpoLoss.of(LossType.SIGMOID, beta)), pairs, refLogps,
                     null, null, 64);
-            train("dpo", task, policy, args("dpo-beta" + beta, s.dpoLearningRate(), s.dpoBatch(), s.dpoEpochs()));
-            results.add(evaluate("dpo", beta, policy, t));
+            int steps = train("dpo", task, policy, args("dpo-beta" + beta, s.dpoLearningRate(), s.dpoBatch(), s.dpoEpochs()),
+                    beta).steps;
+            results.add(evaluate("dpo", beta, steps, policy, t, true));
         }
 
         begin("preferred-ft: SFT on the chosen completions");
         long tp = System.nanoTime();
         Transformer pft = trainable();
-        train("preferred-ft", new CompletionLmTask(pft, pairs.prompts(), pairs.chosen()), pft,
-                args("preferred-ft", s.preferredFtLearningRate(), s.dpoBatch(), s.preferredFtEpochs()));
-        results.add(evaluate("preferred-ft", 0, pft, tp));
+        int pftSteps = train("preferred-ft", sftTask(pft, pairs.prompts(), pairs.chosen()), pft,
+                args("preferred-ft", s.preferredFtLearningRate(), s.dpoBatch(), s.preferredFtEpochs()), Double.NaN).steps;
+        results.add(evaluate("preferred-ft", 0, pftSteps, pft, tp, true));
 
         for (double coef : s.ppoKlCoefs()) {
             begin("ppo kl_coef=" + coef + " (reward: the gold scorer)");
@@ -125,12 +138,13 @@ public final class Quickstart {
         begin("best-of-N from the SFT model, selected by the gold reward");
         results.addAll(bestOfN());
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Outcome(s, results, seconds, align4j.tensor.Parallel.threads(), labelled.agreement(), sftLoss);
+        return new Outcome(s, results, checkpoints, seconds, cpuSeconds(), align4j.tensor.Parallel.threads(),
+                labelAgreement, sftLoss);
     }
 
     private void begin(String what) {
         stage++;
-        log.printf("quickstart [%d/%d] %s%n", stage, stages, what);
+        log.printf(Locale.ROOT, "quickstart [%d/%d] %5.1f s  %s%n", stage, stages, (System.nanoTime() - startNanos) / 1e9, what);
         log.flush();
     }
 
@@ -159,8 +173,8 @@ public final class Quickstart {
         }
         Transformer model = new Transformer(cfg, sftWeights);
         for (Tensor t : model.parameters()) t.zeroGrad();
-        Map<String, Double> last = train("sft", new CompletionLmTask(model, p, y), model,
-                args("sft", s.sftLearningRate(), s.sftBatch(), s.sftEpochs()));
+        Map<String, Double> last = train("sft", sftTask(model, p, y), model,
+                args("sft", s.sftLearningRate(), s.sftBatch(), s.sftEpochs()), Double.NaN).metrics;
         for (Tensor t : model.parameters()) t.grad = null;
         HfModel.save(out.resolve("sft"), cfg, sftWeights, HfLayout.forNew(cfg, DType.F32));
         ref = new Transformer(cfg, copy(sftWeights));
@@ -169,12 +183,32 @@ public final class Quickstart {
         return loss;
     }
 
-    private Map<String, Double> train(String name, TrainLoop.Task task, Transformer model, TrainingArgs a) throws IOException {
+    private record Trained(Map<String, Double> metrics, int steps) {}
+
+    /** Runs the loop with a progress bar; with a param (not NaN), also evaluates the policy at checkpoints. */
+    private Trained train(String name, TrainLoop.Task task, Transformer model, TrainingArgs a, double param) throws IOException {
         TrainLoop loop = new TrainLoop(a, task, model.parameters(), null);
-        try (ProgressDisplay progress = ProgressDisplay.open("  " + name, loop.totalSteps(), 0)) {
-            loop = new TrainLoop(a, task, model.parameters(), (step, total, loss, tokens) -> progress.update(step, tokens, loss));
-            return loop.run();
+        int total = loop.totalSteps();
+        try (ProgressDisplay progress = ProgressDisplay.open("  " + name, total, 0)) {
+            loop = new TrainLoop(a, task, model.parameters(), listener(progress, name, param, model));
+            return new Trained(loop.run(), total);
         }
+    }
+
+    /**
+     * Progress, and an evaluation after steps ⌊total·k/(K+1)⌋, k = 1..K (K = checkpoint_evals), as the DPO paper
+     * evaluates its runs along training (Fig. 2 left plots every checkpoint); the final one is evaluated by the caller.
+     */
+    private TrainLoop.Listener listener(ProgressDisplay progress, String method, double param, Transformer policy) {
+        return (step, total, loss, tokens) -> {
+            progress.update(step, tokens, loss);
+            if (Double.isNaN(param)) return;
+            for (int k = 1; k <= s.checkpointEvals(); k++) {
+                if (step == total * k / (s.checkpointEvals() + 1) && step < total) {
+                    checkpoints.add(evaluate(method, param, step, policy, 0, false));
+                }
+            }
+        };
     }
 
     private TrainingArgs args(String dir, double lr, int batch, double epochs) {
@@ -200,33 +234,67 @@ public final class Quickstart {
     }
 
     /** Samples from the policy with the evaluation seed (the same for every method) and scores them. */
-    private MethodResult evaluate(String method, double param, Transformer policy, long startNanos) {
-        for (Tensor t : policy.parameters()) t.grad = null;
+    private MethodResult evaluate(String method, double param, int step, Transformer policy, long startNanos, boolean last) {
+        if (last) for (Tensor t : policy.parameters()) t.grad = null;
         Rollouts r = sampler(policy).sample(evalPrompts, 1, s.seed() * 31 + 7);
         PolicyEval.Result e = PolicyEval.evaluate(policy, ref, r);
         double sec = startNanos == 0 ? 0 : (System.nanoTime() - startNanos) / 1e9;
         String sample = ReviewTask.decode(r.prompts()[0]) + " | " + ReviewTask.decode(r.completions()[0]);
-        log.printf("  %-12s %-6s gold reward %.3f ± %.3f   KL %.2f (MC %.2f)   e.g. \"%s\"%n", method,
-                param == 0 ? "" : fmt(param), e.goldReward(), e.goldRewardSe(), e.kl(), e.klMc(), sample);
-        return new MethodResult(method, param, e, sec, sample);
+        log.printf(Locale.ROOT, "  %-12s %-6s %s gold reward %.3f ± %.3f   KL %.2f (MC %.2f)   e.g. \"%s\"%n", method,
+                param == 0 ? "" : fmt(param), last ? "final     " : "step " + String.format("%-5d", step), e.goldReward(),
+                e.goldRewardSe(), e.kl(), e.klMc(), sample);
+        return new MethodResult(method, param, step, e, sec, sample);
     }
 
     static String fmt(double x) {
         return x == Math.rint(x) && Math.abs(x) < 1e6 ? String.valueOf((long) x) : String.valueOf(x);
     }
 
-    private PreferenceLabels.Labelled preferencePairs() {
-        int n = s.pairs();
+    /**
+     * The DPO paper's recipe (App. C.1: 4 samples per prefix, all 6 pairs) in miniature: samplesPerPrefix SFT
+     * samples of each prompt at T = 1, every pair with different gold rewards labelled by one Bradley–Terry draw,
+     * P(a ≻ b) = σ((r(a) − r(b))/τ) ({@link ScoredPairs#sampled}; equal rewards make no pair).
+     */
+    private Pairs preferencePairs() {
+        int n = s.prefixes(), k = s.samplesPerPrefix();
         int[][] prompts = ReviewTask.prompts(), p = new int[n][];
         for (int i = 0; i < n; i++) p[i] = prompts[i % prompts.length];
-        Rollouts r = sampler(ref).sample(p, 2, s.seed() * 31 + 3);
-        return PreferenceLabels.label(r, s.labelTemperature(), new SplittableRandom(s.seed() * 31 + 5));
+        Rollouts r = sampler(ref).sample(p, k, s.seed() * 31 + 3);
+        double[] g = PolicyEval.gold(r);
+        SplittableRandom rng = new SplittableRandom(s.seed() * 31 + 5);
+        List<int[]> pp = new ArrayList<>(), cc = new ArrayList<>(), rr = new ArrayList<>();
+        int agree = 0;
+        for (int i = 0; i < n; i++) {
+            double[] scores = java.util.Arrays.copyOfRange(g, i * k, (i + 1) * k);
+            for (ScoredPairs.Pair pair : ScoredPairs.sampled(scores, Pairing.ALL_PAIRS, s.labelTemperature(), rng)) {
+                pp.add(p[i]);
+                cc.add(r.completions()[i * k + pair.chosen()]);
+                rr.add(r.completions()[i * k + pair.rejected()]);
+                if (scores[pair.chosen()] > scores[pair.rejected()]) agree++;
+            }
+        }
+        labelAgreement = pp.isEmpty() ? Double.NaN : (double) agree / pp.size();
+        String[] src = new String[pp.size()];
+        for (int i = 0; i < src.length; i++) src[i] = "quickstart pair " + i;
+        return new Pairs(pp.toArray(new int[0][]), cc.toArray(new int[0][]), rr.toArray(new int[0][]), src);
+    }
+
+    /** TRL's SFT on prompt–completion data with completion-only loss ({@link SftTask}). */
+    private static SftTask sftTask(Transformer model, int[][] prompts, int[][] completions) {
+        List<SequenceExample> ex = new ArrayList<>(prompts.length);
+        for (int i = 0; i < prompts.length; i++) {
+            int[] ids = java.util.Arrays.copyOf(prompts[i], prompts[i].length + completions[i].length);
+            System.arraycopy(completions[i], 0, ids, prompts[i].length, completions[i].length);
+            boolean[] mask = new boolean[ids.length];
+            java.util.Arrays.fill(mask, prompts[i].length, ids.length, true);
+            ex.add(new SequenceExample("review " + i, ids, prompts[i].length, mask, null));
+        }
+        return new SftTask(model, ex, null, 64);
     }
 
     private MethodResult ppo(double coef, long startNanos) throws IOException {
         Transformer policy = trainable();
-        ScalarHead valueHead = ScalarHead.zeros("v_head", cfg.hidden());
-        for (Tensor t : valueHead.parameters()) t.zeroGrad();
+        ScalarHead valueHead = RolloutLogps.newValueHead(cfg.hidden());
         PpoConfig pc = new PpoConfig(4, 2, 0.2, 0.2, 0.1, 1.0, 0.95, KlEstimators.Estimator.K1, coef, false, 6, 10000,
                 false, Double.NaN, 1.0, s.maxNewTokens(), PpoConfig.PolicyLoss.CLIP, 0, 1, false);
         RolloutLogps logps = new RolloutLogps(policy, valueHead, 1.0);
@@ -236,7 +304,7 @@ public final class Quickstart {
             for (int i = 0; i < g.length; i++) f[i] = (float) g[i];
             return f;
         };
-        PpoTrainer ppo = new PpoTrainer(logps, new RolloutLogps(ref, null, 1.0), sampler(policy), gold, pc, 1.0);
+        PpoTrainer ppo = new PpoTrainer(logps, new RolloutLogps(ref, null, 1.0), sampler(policy), gold, pc, 1.0, 1);
         int[][] prompts = ReviewTask.prompts();
         int[][] promptSet = new int[s.ppoBatch() * s.ppoSteps()][];
         for (int i = 0; i < promptSet.length; i++) promptSet[i] = prompts[i % prompts.length];
@@ -245,10 +313,10 @@ public final class Quickstart {
                 Integer.MAX_VALUE, -1, null);
         RlLoop loop = new RlLoop(a, promptSet, logps.parameters(), ppo, null);
         try (ProgressDisplay progress = ProgressDisplay.open("  ppo", loop.totalSteps(), 0)) {
-            loop = new RlLoop(a, promptSet, logps.parameters(), ppo, (step, total, loss, tokens) -> progress.update(step, tokens, loss));
+            loop = new RlLoop(a, promptSet, logps.parameters(), ppo, listener(progress, "ppo", coef, policy));
             loop.run();
         }
-        return evaluate("ppo", coef, policy, startNanos);
+        return evaluate("ppo", coef, s.ppoSteps(), policy, startNanos, true);
     }
 
     /**
@@ -281,7 +349,7 @@ public final class Quickstart {
             PolicyEval.Result e = new PolicyEval.Result(mean, se, BestOfN.analyticKl(n), Double.NaN, Double.NaN);
             log.printf("  %-12s %-6s gold reward %.3f ± %.3f   KL %.2f (analytic)   e.g. \"%s\"%n", "best-of-n", n,
                     mean, se, e.kl(), sample);
-            res.add(new MethodResult("best-of-n", n, e, (System.nanoTime() - t) / 1e9, sample));
+            res.add(new MethodResult("best-of-n", n, 0, e, (System.nanoTime() - t) / 1e9, sample));
         }
         return res;
     }

@@ -30,16 +30,24 @@ public final class QuickstartReport {
         ObjectNode root = JSON.createObjectNode();
         root.put("seconds", Math.round(o.seconds() * 10) / 10.0);
         root.put("seed", o.settings().seed());
+        root.put("cpu_seconds", Math.round(o.cpuSeconds() * 10) / 10.0);
         root.put("threads", o.threads());
         root.put("kl_estimator", KL_ESTIMATOR);
         root.put("sft_final_loss", o.sftLoss());
         root.put("label_agreement", o.labelAgreement());
-        ArrayNode methods = root.putArray("methods");
-        for (Quickstart.MethodResult m : o.methods()) {
+        point(root.putArray("methods"), o.methods());
+        point(root.putArray("checkpoints"), o.checkpoints());
+        root.set("settings", JSON.valueToTree(o.settings()));
+        return root;
+    }
+
+    private static void point(ArrayNode methods, java.util.List<Quickstart.MethodResult> points) {
+        for (Quickstart.MethodResult m : points) {
             ObjectNode n = methods.addObject();
             n.put("method", m.method());
             if (m.method().equals("sft") || m.method().equals("preferred-ft")) n.putNull("param");
             else n.put("param", m.param());
+            if (!m.method().equals("sft") && !m.method().equals("best-of-n")) n.put("step", m.step());
             n.put("gold_reward", m.eval().goldReward());
             n.put("gold_reward_se", m.eval().goldRewardSe());
             n.put("kl", m.eval().kl());
@@ -48,8 +56,6 @@ public final class QuickstartReport {
             if (!Double.isNaN(m.eval().meanTokens())) n.put("mean_completion_tokens", m.eval().meanTokens());
             n.put("example", m.sample());
         }
-        root.set("settings", JSON.valueToTree(o.settings()));
-        return root;
     }
 
     /** The table printed at the end of a run. */
@@ -61,8 +67,9 @@ public final class QuickstartReport {
             sb.append(String.format(Locale.ROOT, "%-14s %8s %12.3f %8.3f %8.2f%n", m.method(), p, m.eval().goldReward(),
                     m.eval().goldRewardSe(), m.eval().kl()));
         }
-        sb.append(String.format(Locale.ROOT, "%d methods in %.1f s on %d threads (KL: exact per-token, summed; best-of-n: analytic)%n",
-                o.methods().size(), o.seconds(), o.threads()));
+        sb.append(String.format(Locale.ROOT, "%d policies (+%d checkpoints) in %.1f s (%.1f s of CPU) on %d threads "
+                + "(KL: exact per-token, summed; best-of-n: analytic)%n", o.methods().size(), o.checkpoints().size(), o.seconds(),
+                o.cpuSeconds(), o.threads()));
         return sb.toString();
     }
 
@@ -75,12 +82,12 @@ public final class QuickstartReport {
                 .append("<h1>align4j quickstart: the reward–KL frontier</h1>\n")
                 .append("<p>A miniature of the DPO paper's controlled-sentiment experiment (Rafailov et al. 2023, §6.1, Fig. 2 left). "
                         + "A GPT-2 (" + o.settings().layers() + " layers, " + o.settings().hidden() + " wide) pretrained on generated film "
-                        + "reviews is the SFT model and the reference π_SFT. Preference pairs are two SFT samples of a prompt at T = 1, "
+                        + "reviews is the SFT model and the reference π_SFT. Preference pairs: " + o.settings().samplesPerPrefix() + " SFT samples per prompt at T = 1, every pair "
                         + "labelled by a Bradley–Terry draw from the gold sentiment reward (τ = " + o.settings().labelTemperature()
                         + "; the label agrees with the higher reward on " + String.format(Locale.ROOT, "%.1f", 100 * o.labelAgreement())
                         + "% of pairs). Each method's policy is scored on " + o.settings().evalSamples() + " completions sampled "
                         + "at T = 1: mean gold reward (up) against KL(π‖π_SFT) (right). Up and to the left is better.</p>\n");
-        sb.append(FrontierChart.svg(o.methods()));
+        sb.append(FrontierChart.svg(o.methods(), o.checkpoints()));
         sb.append("<p><b>KL</b>: ").append(esc(KL_ESTIMATOR)).append(". <b>PPO-GT</b>: PPO rewarded by the gold scorer itself "
                 + "(the paper's PPO-GT), not by a learned reward model. <b>Best-of-N</b> selects with the gold reward too.</p>\n");
         sb.append("<table><tr><th class=\"l\">method</th><th>param</th><th>gold reward</th><th>± s.e.</th><th>KL</th>"
@@ -92,7 +99,10 @@ public final class QuickstartReport {
                     m.eval().goldRewardSe(), m.eval().kl(), Double.isNaN(m.eval().klMc()) ? "–" : String.format(Locale.ROOT, "%.2f",
                             m.eval().klMc()), esc(m.sample())));
         }
-        sb.append("</table>\n<p>").append(String.format(Locale.ROOT, "%.1f s on %d threads, seed %d.", o.seconds(), o.threads(),
+        sb.append("</table>\n<p>Small faded markers: the same runs evaluated part-way through training (").append(o.checkpoints().size())
+                .append(" checkpoints, in <code>summary.json</code>).</p>\n");
+        sb.append("<p>").append(String.format(Locale.ROOT, "%.1f s (%.1f s of CPU) on %d threads, seed %d.", o.seconds(),
+                o.cpuSeconds(), o.threads(),
                 o.settings().seed())).append(" Settings are in <code>summary.json</code>.</p>\n</body></html>\n");
         return sb.toString();
     }
