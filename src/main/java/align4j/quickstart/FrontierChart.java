@@ -12,11 +12,12 @@ import java.util.Map;
  * labelled with its parameter, as in the DPO paper's Fig. 2 (left).
  */
 final class FrontierChart {
-    static final int W = 760, H = 500, LEFT = 70, RIGHT = 170, TOP = 40, BOTTOM = 60;
+    static final int W = 800, H = 520, LEFT = 70, RIGHT = 210, TOP = 40, BOTTOM = 60;
     private static final Map<String, String> COLORS = Map.of("sft", "#000000", "dpo", "#d62728", "ppo", "#1f77b4",
-            "best-of-n", "#2ca02c", "preferred-ft", "#9467bd");
+            "ppo-gt", "#17becf", "best-of-n", "#2ca02c", "best-of-n-gold", "#bcbd22", "preferred-ft", "#9467bd");
     private static final Map<String, String> NAMES = Map.of("sft", "SFT (π_ref)", "dpo", "DPO (β)", "ppo",
-            "PPO-GT (kl_coef)", "best-of-n", "Best-of-N (N, gold)", "preferred-ft", "Preferred-FT");
+            "PPO, learned RM (kl_coef)", "ppo-gt", "PPO-GT (kl_coef)", "best-of-n", "Best-of-N, learned RM (N)",
+            "best-of-n-gold", "Best-of-N, gold (N)", "preferred-ft", "Preferred-FT");
 
     private FrontierChart() {}
 
@@ -99,8 +100,8 @@ final class FrontierChart {
     private static String marker(String method, double x, double y, String color) {
         return switch (method) {
             case "sft" -> f("<rect x=\"%.1f\" y=\"%.1f\" width=\"9\" height=\"9\" fill=\"%s\"/>%n", x - 4.5, y - 4.5, color);
-            case "ppo" -> f("<path d=\"M%.1f %.1f L%.1f %.1f L%.1f %.1f Z\" fill=\"%s\"/>%n", x, y - 5.5, x + 5, y + 4, x - 5, y + 4, color);
-            case "best-of-n" -> f("<path d=\"M%.1f %.1f L%.1f %.1f L%.1f %.1f L%.1f %.1f Z\" fill=\"%s\"/>%n", x, y - 5.5, x + 5.5, y,
+            case "ppo", "ppo-gt" -> f("<path d=\"M%.1f %.1f L%.1f %.1f L%.1f %.1f Z\" fill=\"%s\"/>%n", x, y - 5.5, x + 5, y + 4, x - 5, y + 4, color);
+            case "best-of-n", "best-of-n-gold" -> f("<path d=\"M%.1f %.1f L%.1f %.1f L%.1f %.1f L%.1f %.1f Z\" fill=\"%s\"/>%n", x, y - 5.5, x + 5.5, y,
                     x, y + 5.5, x - 5.5, y, color);
             case "preferred-ft" -> f("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"white\" stroke=\"%s\" stroke-width=\"2\"/>%n", x, y, color);
             default -> f("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\"/>%n", x, y, color);

@@ -24,6 +24,9 @@ import align4j.train.PpoConfig;
 import align4j.train.PpoTrainer;
 import align4j.train.ProgressDisplay;
 import align4j.train.RewardFunction;
+import align4j.train.RewardTask;
+import align4j.loss.BradleyTerryLoss;
+import align4j.eval.RewardModel;
 import align4j.train.RlLoop;
 import align4j.train.RolloutLogps;
 import align4j.train.SftTask;
@@ -64,7 +67,8 @@ public final class Quickstart {
 
     /** Everything the report needs. */
     public record Outcome(QuickstartSettings settings, List<MethodResult> methods, List<MethodResult> checkpoints,
-                          double seconds, double cpuSeconds, int threads, double labelAgreement, double sftLoss) {}
+                          double seconds, double cpuSeconds, int threads, double labelAgreement, double sftLoss,
+                          double rewardAccuracy, double rewardGoldAgreement) {}
 
     private final QuickstartSettings s;
     private final Path out;
@@ -75,7 +79,7 @@ public final class Quickstart {
     private Transformer ref;
     private int[][] evalPrompts;
     private int stage, stages;
-    private double labelAgreement;
+    private double labelAgreement, rewardAccuracy, rewardGoldAgreement;
     private long startNanos;
     private final List<MethodResult> checkpoints = new ArrayList<>();
 
@@ -92,7 +96,7 @@ public final class Quickstart {
 
     public Outcome run() throws IOException {
         long t0 = startNanos = System.nanoTime();
-        stages = 4 + s.dpoBetas().length + 1 + s.ppoKlCoefs().length;
+        stages = 6 + s.dpoBetas().length + s.ppoKlCoefs().length + s.ppoGtKlCoefs().length;
         Files.createDirectories(out);
         Path tokDir = out.resolve("sft");
         ReviewTokenizerFiles.write(tokDir);
@@ -129,17 +133,28 @@ public final class Quickstart {
                 args("preferred-ft", s.preferredFtLearningRate(), s.dpoBatch(), s.preferredFtEpochs()), Double.NaN).steps;
         results.add(evaluate("preferred-ft", 0, pftSteps, pft, tp, true));
 
+        begin("reward model: the SFT model with a score head, trained on the preference pairs (Bradley–Terry loss)");
+        RewardModel rm = rewardModel(pairs);
         for (double coef : s.ppoKlCoefs()) {
-            begin("ppo kl_coef=" + coef + " (reward: the gold scorer)");
-            long t = System.nanoTime();
-            results.add(ppo(coef, t));
+            begin("ppo kl_coef=" + coef + " (reward: the learned reward model)");
+            results.add(ppo("ppo", coef, RewardFunction.of(rm), System.nanoTime()));
+        }
+        for (double coef : s.ppoGtKlCoefs()) {
+            begin("ppo-gt kl_coef=" + coef + " (reward: the gold scorer itself)");
+            RewardFunction gold = r -> {
+                double[] g = PolicyEval.gold(r);
+                float[] f = new float[g.length];
+                for (int i = 0; i < g.length; i++) f[i] = (float) g[i];
+                return f;
+            };
+            results.add(ppo("ppo-gt", coef, gold, System.nanoTime()));
         }
 
-        begin("best-of-N from the SFT model, selected by the gold reward");
-        results.addAll(bestOfN());
+        begin("best-of-N from the SFT model, selected by the reward model and by the gold reward");
+        results.addAll(bestOfN(rm));
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Outcome(s, results, checkpoints, seconds, cpuSeconds(), align4j.tensor.Parallel.threads(),
-                labelAgreement, sftLoss);
+                labelAgreement, sftLoss, rewardAccuracy, rewardGoldAgreement);
     }
 
     private void begin(String what) {
@@ -187,11 +202,21 @@ public final class Quickstart {
 
     /** Runs the loop with a progress bar; with a param (not NaN), also evaluates the policy at checkpoints. */
     private Trained train(String name, TrainLoop.Task task, Transformer model, TrainingArgs a, double param) throws IOException {
-        TrainLoop loop = new TrainLoop(a, task, model.parameters(), null);
-        int total = loop.totalSteps();
-        try (ProgressDisplay progress = ProgressDisplay.open("  " + name, total, 0)) {
-            loop = new TrainLoop(a, task, model.parameters(), listener(progress, name, param, model));
-            return new Trained(loop.run(), total);
+        int total = new TrainLoop(a, task, model.parameters(), null).totalSteps();
+        return new Trained(train(name, task, model.parameters(), a, Double.isNaN(param) ? null : model, param), total);
+    }
+
+    private Map<String, Double> train(String name, TrainLoop.Task task, List<Tensor> params, TrainingArgs a, Transformer policy)
+            throws IOException {
+        return train(name, task, params, a, policy, Double.NaN);
+    }
+
+    private Map<String, Double> train(String name, TrainLoop.Task task, List<Tensor> params, TrainingArgs a, Transformer policy,
+                                      double param) throws IOException {
+        TrainLoop loop = new TrainLoop(a, task, params, null);
+        try (ProgressDisplay progress = ProgressDisplay.open("  " + name, loop.totalSteps(), 0)) {
+            loop = new TrainLoop(a, task, params, listener(progress, name, param, policy));
+            return loop.run();
         }
     }
 
@@ -202,7 +227,7 @@ public final class Quickstart {
     private TrainLoop.Listener listener(ProgressDisplay progress, String method, double param, Transformer policy) {
         return (step, total, loss, tokens) -> {
             progress.update(step, tokens, loss);
-            if (Double.isNaN(param)) return;
+            if (policy == null || Double.isNaN(param)) return;
             for (int k = 1; k <= s.checkpointEvals(); k++) {
                 if (step == total * k / (s.checkpointEvals() + 1) && step < total) {
                     checkpoints.add(evaluate(method, param, step, policy, 0, false));
@@ -236,7 +261,8 @@ public final class Quickstart {
     /** Samples from the policy with the evaluation seed (the same for every method) and scores them. */
     private MethodResult evaluate(String method, double param, int step, Transformer policy, long startNanos, boolean last) {
         if (last) for (Tensor t : policy.parameters()) t.grad = null;
-        Rollouts r = sampler(policy).sample(evalPrompts, 1, s.seed() * 31 + 7);
+        int[][] prompts = last ? evalPrompts : java.util.Arrays.copyOf(evalPrompts, Math.min(evalPrompts.length, s.checkpointSamples()));
+        Rollouts r = sampler(policy).sample(prompts, 1, s.seed() * 31 + 7);
         PolicyEval.Result e = PolicyEval.evaluate(policy, ref, r);
         double sec = startNanos == 0 ? 0 : (System.nanoTime() - startNanos) / 1e9;
         String sample = ReviewTask.decode(r.prompts()[0]) + " | " + ReviewTask.decode(r.completions()[0]);
@@ -292,65 +318,101 @@ public final class Quickstart {
         return new SftTask(model, ex, null, 64);
     }
 
-    private MethodResult ppo(double coef, long startNanos) throws IOException {
+    /**
+     * The reward model PPO and best-of-N use (the paper's PPO learns one from the same preferences): the SFT
+     * model's backbone with a fresh score head, trained with the Bradley–Terry loss −log σ(r_w − r_l) on the pairs
+     * DPO sees ({@link RewardTask}, TRL's RewardTrainer).
+     */
+    private RewardModel rewardModel(Pairs pairs) throws IOException {
+        RewardModel rm = RewardModel.fromLanguageModel(HfModel.load(out.resolve("sft")), ReviewTask.eosId(), s.seed() + 1)
+                .scoreBatchSize(64);
+        for (Tensor t : rm.parameters()) t.zeroGrad();
+        RewardTask task = new RewardTask(rm, new BradleyTerryLoss(0.0), pairs, null, null, null, 64);
+        Map<String, Double> last = train("reward", task, rm.parameters(),
+                args("reward", s.rewardLearningRate(), s.dpoBatch(), s.rewardEpochs()), null);
+        for (Tensor t : rm.parameters()) t.grad = null;
+        rewardAccuracy = last.getOrDefault("accuracy", Double.NaN);
+        log.printf(Locale.ROOT, "  final training loss %.3f, accuracy %.3f on the (noisy) labels%n",
+                last.getOrDefault("loss", Double.NaN), rewardAccuracy);
+        return rm;
+    }
+
+    private MethodResult ppo(String method, double coef, RewardFunction reward, long startNanos) throws IOException {
         Transformer policy = trainable();
         ScalarHead valueHead = RolloutLogps.newValueHead(cfg.hidden());
         PpoConfig pc = new PpoConfig(4, 2, 0.2, 0.2, 0.1, 1.0, 0.95, KlEstimators.Estimator.K1, coef, false, 6, 10000,
                 false, Double.NaN, 1.0, s.maxNewTokens(), PpoConfig.PolicyLoss.CLIP, 0, 1, false);
         RolloutLogps logps = new RolloutLogps(policy, valueHead, 1.0);
-        RewardFunction gold = r -> {
-            double[] g = PolicyEval.gold(r);
-            float[] f = new float[g.length];
-            for (int i = 0; i < g.length; i++) f[i] = (float) g[i];
-            return f;
-        };
-        PpoTrainer ppo = new PpoTrainer(logps, new RolloutLogps(ref, null, 1.0), sampler(policy), gold, pc, 1.0, 1);
+        PpoTrainer ppo = new PpoTrainer(logps, new RolloutLogps(ref, null, 1.0), sampler(policy), reward, pc, 1.0, 1);
         int[][] prompts = ReviewTask.prompts();
         int[][] promptSet = new int[s.ppoBatch() * s.ppoSteps()][];
         for (int i = 0; i < promptSet.length; i++) promptSet[i] = prompts[i % prompts.length];
-        TrainingArgs a = new TrainingArgs(out.resolve("runs").resolve("ppo-kl" + coef), s.ppoLearningRate(), s.ppoBatch(),
+        TrainingArgs a = new TrainingArgs(out.resolve("runs").resolve(method + "-kl" + coef), s.ppoLearningRate(), s.ppoBatch(),
                 s.ppoBatch(), 1, 1, s.ppoSteps(), 0, 0, "constant", 0.0, 0.9, 0.999, 1e-8, 1.0, s.seed(), 5, -1,
                 Integer.MAX_VALUE, -1, null);
         RlLoop loop = new RlLoop(a, promptSet, logps.parameters(), ppo, null);
-        try (ProgressDisplay progress = ProgressDisplay.open("  ppo", loop.totalSteps(), 0)) {
-            loop = new RlLoop(a, promptSet, logps.parameters(), ppo, listener(progress, "ppo", coef, policy));
+        try (ProgressDisplay progress = ProgressDisplay.open("  " + method, loop.totalSteps(), 0)) {
+            loop = new RlLoop(a, promptSet, logps.parameters(), ppo, listener(progress, method, coef, policy));
             loop.run();
         }
-        return evaluate("ppo", coef, s.ppoSteps(), policy, startNanos, true);
+        return evaluate(method, coef, s.ppoSteps(), policy, startNanos, true);
     }
 
     /**
-     * Best-of-N: for each evaluation prompt, the highest-gold-reward of N SFT samples (the first N of one
-     * shared draw of max N, so the sweep is nested). Its KL to π_SFT is the analytic log N − (N−1)/N
-     * ({@link BestOfN#analyticKl}; an upper bound here, since outcomes are discrete), not a sampled estimate:
-     * π_BoN has no tractable per-token density.
+     * Best-of-N: for each evaluation prompt, the best of N SFT samples (the first N of one shared draw of max N,
+     * so the sweep is nested), selected by the learned reward model ("best-of-n", as the paper's TL;DR and HH
+     * experiments select) and, as an oracle, by the gold reward itself ("best-of-n-gold"). Its KL to π_SFT is
+     * the analytic log N − (N−1)/N ({@link BestOfN#analyticKl}; an upper bound here, since outcomes are
+     * discrete), not a sampled estimate: π_BoN has no tractable per-token density.
      */
-    private List<MethodResult> bestOfN() {
+    private List<MethodResult> bestOfN(RewardModel rm) {
         long t = System.nanoTime();
         int maxN = 0;
         for (int n : s.bestOfN()) maxN = Math.max(maxN, n);
         Rollouts r = sampler(ref).sample(evalPrompts, maxN, s.seed() * 31 + 11);
         double[] g = PolicyEval.gold(r);
+        double[] learned = rm.score(java.util.Arrays.asList(r.prompts()), java.util.Arrays.asList(r.completions()));
+        rewardGoldAgreement = agreement(learned, g, maxN);
+        log.printf(Locale.ROOT, "  the reward model orders %.1f%% of these SFT samples' pairs (same prompt, different gold reward) as the gold reward does%n",
+                100 * rewardGoldAgreement);
         List<MethodResult> res = new ArrayList<>();
-        for (int n : s.bestOfN()) {
-            double sum = 0, sq = 0;
-            double[] best = new double[evalPrompts.length];
-            String sample = null;
-            for (int i = 0; i < evalPrompts.length; i++) {
-                int arg = i * maxN;
-                for (int j = 1; j < n; j++) if (g[i * maxN + j] > g[arg]) arg = i * maxN + j;
-                best[i] = g[arg];
-                sum += g[arg];
-                if (i == 0) sample = ReviewTask.decode(r.prompts()[arg]) + " | " + ReviewTask.decode(r.completions()[arg]);
+        for (String method : new String[] {"best-of-n", "best-of-n-gold"}) {
+            double[] selectBy = method.equals("best-of-n") ? learned : g;
+            for (int n : s.bestOfN()) {
+                double sum = 0, sq = 0;
+                double[] best = new double[evalPrompts.length];
+                String sample = null;
+                for (int i = 0; i < evalPrompts.length; i++) {
+                    int arg = i * maxN;
+                    for (int j = 1; j < n; j++) if (selectBy[i * maxN + j] > selectBy[arg]) arg = i * maxN + j;
+                    best[i] = g[arg];
+                    sum += g[arg];
+                    if (i == 0) sample = ReviewTask.decode(r.prompts()[arg]) + " | " + ReviewTask.decode(r.completions()[arg]);
+                }
+                double mean = sum / best.length;
+                for (double b : best) sq += (b - mean) * (b - mean);
+                double se = best.length > 1 ? Math.sqrt(sq / (best.length - 1) / best.length) : 0;
+                PolicyEval.Result e = new PolicyEval.Result(mean, se, BestOfN.analyticKl(n), Double.NaN, Double.NaN);
+                log.printf(Locale.ROOT, "  %-14s %-6s gold reward %.3f ± %.3f   KL %.2f (analytic)   e.g. \"%s\"%n", method, n,
+                        mean, se, e.kl(), sample);
+                res.add(new MethodResult(method, n, 0, e, (System.nanoTime() - t) / 1e9, sample));
             }
-            double mean = sum / best.length;
-            for (double b : best) sq += (b - mean) * (b - mean);
-            double se = best.length > 1 ? Math.sqrt(sq / (best.length - 1) / best.length) : 0;
-            PolicyEval.Result e = new PolicyEval.Result(mean, se, BestOfN.analyticKl(n), Double.NaN, Double.NaN);
-            log.printf("  %-12s %-6s gold reward %.3f ± %.3f   KL %.2f (analytic)   e.g. \"%s\"%n", "best-of-n", n,
-                    mean, se, e.kl(), sample);
-            res.add(new MethodResult("best-of-n", n, 0, e, (System.nanoTime() - t) / 1e9, sample));
         }
         return res;
+    }
+
+    /** Of all pairs within each group of k with different gold rewards, the fraction the scores order alike. */
+    static double agreement(double[] scores, double[] gold, int k) {
+        long agree = 0, pairs = 0;
+        for (int o = 0; o + k <= gold.length; o += k) {
+            for (int i = o; i < o + k; i++) {
+                for (int j = i + 1; j < o + k; j++) {
+                    if (gold[i] == gold[j]) continue;
+                    pairs++;
+                    if ((gold[i] > gold[j]) == (scores[i] > scores[j])) agree++;
+                }
+            }
+        }
+        return pairs == 0 ? Double.NaN : (double) agree / pairs;
     }
 }

@@ -35,6 +35,8 @@ public final class QuickstartReport {
         root.put("kl_estimator", KL_ESTIMATOR);
         root.put("sft_final_loss", o.sftLoss());
         root.put("label_agreement", o.labelAgreement());
+        root.put("reward_model_train_accuracy", o.rewardAccuracy());
+        root.put("reward_model_gold_agreement", o.rewardGoldAgreement());
         point(root.putArray("methods"), o.methods());
         point(root.putArray("checkpoints"), o.checkpoints());
         root.set("settings", JSON.valueToTree(o.settings()));
@@ -88,8 +90,10 @@ public final class QuickstartReport {
                         + "% of pairs). Each method's policy is scored on " + o.settings().evalSamples() + " completions sampled "
                         + "at T = 1: mean gold reward (up) against KL(π‖π_SFT) (right). Up and to the left is better.</p>\n");
         sb.append(FrontierChart.svg(o.methods(), o.checkpoints()));
-        sb.append("<p><b>KL</b>: ").append(esc(KL_ESTIMATOR)).append(". <b>PPO-GT</b>: PPO rewarded by the gold scorer itself "
-                + "(the paper's PPO-GT), not by a learned reward model. <b>Best-of-N</b> selects with the gold reward too.</p>\n");
+        sb.append("<p><b>KL</b>: ").append(esc(KL_ESTIMATOR)).append(". <b>PPO</b> and <b>Best-of-N</b> use a reward model "
+                + "learned from the same preference pairs DPO trains on (it orders ").append(String.format(Locale.ROOT, "%.1f",
+                100 * o.rewardGoldAgreement())).append("% of fresh SFT sample pairs as the gold reward does); <b>PPO-GT</b> and "
+                + "<b>Best-of-N, gold</b> use the gold scorer itself (oracles, like the paper's PPO-GT).</p>\n");
         sb.append("<table><tr><th class=\"l\">method</th><th>param</th><th>gold reward</th><th>± s.e.</th><th>KL</th>"
                 + "<th>KL (MC)</th><th class=\"l\">first sample</th></tr>\n");
         for (Quickstart.MethodResult m : o.methods()) {

@@ -34,7 +34,8 @@ class QuickstartCommandTest {
             assertTrue(r > 0 && r < 1, m.toString());
             assertTrue(m.get("kl").asDouble() >= 0, m.toString());
         }
-        assertEquals(Set.of("sft", "dpo", "ppo", "best-of-n", "preferred-ft"), methods);
+        assertEquals(Set.of("sft", "dpo", "ppo", "ppo-gt", "best-of-n", "best-of-n-gold", "preferred-ft"), methods);
+        assertTrue(sa.get("checkpoints").size() > 0);
         assertEquals(0.0, sa.get("methods").get(0).get("kl").asDouble(), 0, "the SFT model is the reference");
         ((ObjectNode) sa).remove("seconds");
         ((ObjectNode) sb).remove("seconds");
