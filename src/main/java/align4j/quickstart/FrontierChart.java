@@ -24,14 +24,17 @@ final class FrontierChart {
     /** results: each run's final policy (joined along a sweep); checkpoints: the same runs part-way (faded). */
     static String svg(List<Quickstart.MethodResult> results, List<Quickstart.MethodResult> checkpoints) {
         double maxKl = 0, minR = 1, maxR = 0;
+        for (Quickstart.MethodResult m : results) maxKl = Math.max(maxKl, m.eval().kl());
+        // The axis fits the final policies; a checkpoint further right (a transient KL spike) is left off the chart.
+        double xMax = niceCeil(Math.max(maxKl * 1.08, 0.5));
+        List<Quickstart.MethodResult> shown = new ArrayList<>();
+        for (Quickstart.MethodResult m : checkpoints) if (m.eval().kl() <= xMax) shown.add(m);
         List<Quickstart.MethodResult> all = new ArrayList<>(results);
-        all.addAll(checkpoints);
+        all.addAll(shown);
         for (Quickstart.MethodResult m : all) {
-            maxKl = Math.max(maxKl, m.eval().kl());
             minR = Math.min(minR, m.eval().goldReward());
             maxR = Math.max(maxR, m.eval().goldReward());
         }
-        double xMax = niceCeil(Math.max(maxKl * 1.08, 0.5));
         double yLo = Math.max(0, Math.floor((minR - 0.05) * 10) / 10), yHi = Math.min(1, Math.ceil((maxR + 0.05) * 10) / 10);
         if (yHi - yLo < 0.2) yHi = Math.min(1, yLo + 0.2);
         double pw = W - LEFT - RIGHT, ph = H - TOP - BOTTOM;
@@ -61,7 +64,11 @@ final class FrontierChart {
                 LEFT + pw / 2, H - 18));
         sb.append(f("<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 18 %.1f)\">mean gold reward</text>%n",
                 TOP + ph / 2, TOP + ph / 2));
-        for (Quickstart.MethodResult m : checkpoints) {
+        if (shown.size() < checkpoints.size()) {
+            sb.append(f("<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"end\" fill=\"#666\">%d checkpoint(s) with KL &gt; %s not shown</text>%n",
+                    LEFT + pw - 4, TOP + (int) ph - 6, checkpoints.size() - shown.size(), tick(xMax)));
+        }
+        for (Quickstart.MethodResult m : shown) {
             String color = COLORS.getOrDefault(m.method(), "#7f7f7f");
             sb.append(f("<g opacity=\"0.35\" transform=\"translate(%.1f %.1f) scale(0.75)\">%s</g>%n", px.applyAsDouble(m.eval().kl()),
                     py.applyAsDouble(m.eval().goldReward()), marker(m.method(), 0, 0, color).trim()));

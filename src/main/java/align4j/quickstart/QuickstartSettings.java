@@ -30,10 +30,10 @@ public record QuickstartSettings(long seed, int layers, int hidden, int heads, i
 
     /** The experiment `align4j quickstart` runs (a few minutes on 2 cores). */
     public static QuickstartSettings full(long seed) {
-        return new QuickstartSettings(seed, 2, 64, 4, 4000, 3, 3e-3, 32, 400, 4, 0.1,
+        return new QuickstartSettings(seed, 2, 64, 4, 4000, 3, 3e-3, 32, 600, 4, 0.1,
                 new double[] {0.1, 0.3, 1.0, 3.0}, 2, 1e-3, 32, 2, 1e-3, 2, 1e-3,
-                new double[] {0.1, 0.3, 1.0, 3.0}, new double[] {0.01, 0.03, 0.1, 0.3}, 30, 64, 1e-3,
-                new int[] {2, 4, 8, 16}, 512, 2, 256, 20);
+                new double[] {0.1, 0.3, 1.0, 3.0}, new double[] {0.01, 0.03, 0.1, 0.3}, 60, 64, 1e-3,
+                new int[] {2, 4, 8, 16}, 1024, 2, 512, 20);
     }
 
     /** A seconds-long version for tests: the same stages on tiny sizes. */
