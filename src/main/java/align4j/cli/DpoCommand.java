@@ -145,7 +145,10 @@ final class DpoCommand implements Callable<Integer> {
         TrainLoop loop = new TrainLoop(args, task, trained, null);
         try (ProgressDisplay progress = ProgressDisplay.open("dpo", loop.totalSteps(), 0)) {
             loop = new TrainLoop(args, task, trained, (step, total, l, tokens) -> progress.update(step, tokens, l));
+            long start = System.nanoTime();
             last = loop.run();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.err.printf("dpo: train_runtime %.1f s, %.2f s/step%n", seconds, seconds / loop.totalSteps());
         } catch (TrainLoop.TrainingDiverged e) {
             throw new UserException(e.getMessage());
         }
