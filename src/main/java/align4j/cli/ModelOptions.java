@@ -51,6 +51,9 @@ final class ModelOptions {
         if (usePeft || adapterDir != null) {
             if (adapterDir != null) {
                 lora = PeftAdapter.read(adapterDir, policy.cfg, seed);
+                System.err.println("adapter: continuing " + adapterDir + " (r " + lora.config.r() + ", lora_alpha "
+                        + lora.config.alpha() + ", lora_dropout " + lora.config.dropout() + ", target_modules "
+                        + Lora.resolvedTargets(policy.cfg, lora.config) + ", from its adapter_config.json)");
             } else {
                 try {
                     lora = Lora.create(policy.cfg, new LoraConfig(loraR, loraAlpha, loraDropout, loraTargetModules), seed);

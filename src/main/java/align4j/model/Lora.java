@@ -211,9 +211,16 @@ public final class Lora {
         return m;
     }
 
+    private boolean maskHeld;
+
     /** Called at the start of every training forward: a new dropout mask for each adapter. */
     void nextTrainingForward() {
-        forwardCounter++;
+        if (!maskHeld) forwardCounter++;
+    }
+
+    /** Keeps the current dropout masks for the following training forwards (finite-difference tests). */
+    void holdDropoutMask(boolean held) {
+        maskHeld = held;
     }
 
     /**

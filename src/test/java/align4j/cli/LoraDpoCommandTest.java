@@ -116,6 +116,21 @@ class LoraDpoCommandTest {
     }
 
     @Test
+    void trainingContinuesFromAnAdapterFolderAgainstTheBase(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("more");
+        assertEquals(0, Main.run("dpo", "--model", trained.toString(), "--dataset", train.toString(), "--output-dir",
+                out.toString(), "--learning-rate", "1e-2", "--batch-size", "8", "--max-steps", "2", "--logging-steps", "1",
+                "--threads", "1"));
+        // the reference is the base, so the first step's loss is already below ln 2 (a fresh adapter's)
+        double first = DpoCommandTest.metrics(out).get(0).get("loss").asDouble();
+        assertTrue(first < Math.log(2) - 0.01, "loss " + first);
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(trained.resolve(PeftAdapter.WEIGHTS_FILE)),
+                Files.readAllBytes(out.resolve(PeftAdapter.WEIGHTS_FILE))));
+        assertEquals(DpoFixtures.JSON.readTree(trained.resolve(PeftAdapter.CONFIG_FILE).toFile()),
+                DpoFixtures.JSON.readTree(out.resolve(PeftAdapter.CONFIG_FILE).toFile()));
+    }
+
+    @Test
     void bf16WeightsWithoutPeftIsAClearError(@TempDir Path tmp) {
         var err = new java.io.ByteArrayOutputStream();
         var old = System.err;

@@ -137,9 +137,7 @@ class LoraTest {
     }
 
     @Test
-    void dropoutScalesKeptInputsAndDropsAboutP() throws Exception {
-        // with B = I-like adapters the effect of dropout on A's gradient is visible; here check the mask
-        // statistics through the forward: y − base = s·(mask⊙x/(1−p))·Aᵀ·Bᵀ averaged over many columns
+    void dropoutActsOnlyInTrainingAndDrawsANewMaskEachForward() throws Exception {
         ModelConfig cfg = TransformerGradientTest.config("llama");
         Transformer m = new Transformer(cfg, TransformerGradientTest.weights(cfg, 11));
         m.setLora(randomLora(cfg, new LoraConfig(3, 6, 0.5, List.of("q_proj")), 4));
@@ -150,6 +148,52 @@ class LoraTest {
         assertArrayEquals(eval1, m.logps(b, false).logp(), "no dropout at evaluation");
         assertNotEquals(eval1[3], train1[3]);
         assertNotEquals(train1[3], train2[3], "a new mask every training forward");
+    }
+
+    /** Σ w·logp of a training forward (dropout on, with the held mask). */
+    static double trainingLoss(Transformer m, Batch b, float[] w) {
+        float[] logp = m.logps(b, true).logp();
+        double s = 0;
+        for (int j = 0; j < logp.length; j++) s += w[j] * (double) logp[j];
+        return s;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "qwen2"})
+    void adapterGradientsWithDropoutMatchFiniteDifferencesUnderTheSameMask(String family) throws Exception {
+        ModelConfig cfg = TransformerGradientTest.config(family);
+        Transformer m = new Transformer(cfg, TransformerGradientTest.weights(cfg, 11));
+        Lora lora = randomLora(cfg, new LoraConfig(3, 6, 0.4, List.of("all-linear")), 4);
+        m.setLora(lora);
+        Batch b = TransformerGradientTest.batch(cfg);
+        float[] w = weights(b, 3);
+        m.logps(b, true);
+        m.backwardLogps(w);
+        lora.holdDropoutMask(true);
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (Tensor t : lora.parameters()) {
+            double[] u = new double[t.size()];
+            double analytic = 0;
+            for (int i = 0; i < u.length; i++) {
+                u[i] = rnd.nextGaussian();
+                analytic += u[i] * t.grad[i];
+            }
+            double h = 1e-2;
+            float[] saved = t.data.clone();
+            double[] d = new double[2];
+            for (int q = 0; q < 2; q++) {
+                double hh = q == 0 ? h : h / 2;
+                for (int i = 0; i < u.length; i++) t.data[i] = (float) (saved[i] + hh * u[i]);
+                double plus = trainingLoss(m, b, w);
+                for (int i = 0; i < u.length; i++) t.data[i] = (float) (saved[i] - hh * u[i]);
+                double minus = trainingLoss(m, b, w);
+                d[q] = (plus - minus) / (2 * hh);
+            }
+            System.arraycopy(saved, 0, t.data, 0, saved.length);
+            double numeric = (4 * d[1] - d[0]) / 3;
+            assertEquals(numeric, analytic, 2e-2 * Math.max(1e-2, Math.abs(numeric)) + 2e-3,
+                    family + " " + t.name + ": analytic " + analytic + " vs numeric " + numeric);
+        }
     }
 
     @ParameterizedTest
