@@ -131,6 +131,19 @@ class LoraDpoCommandTest {
     }
 
     @Test
+    void peftOptionsComeFromAConfigFileWithTrlsKeys(@TempDir Path tmp) throws Exception {
+        Path cfg = tmp.resolve("dpo.yaml");
+        Files.writeString(cfg, "use_peft: true\nlora_r: 4\nlora_alpha: 8\nlora_target_modules: [c_attn, c_fc]\n"
+                + "gradient_checkpointing: true\nmax_steps: 1\n");
+        Path out = tmp.resolve("out");
+        assertEquals(0, Main.run("dpo", "--config", cfg.toString(), "--model", model.toString(), "--dataset", train.toString(),
+                "--output-dir", out.toString(), "--threads", "1"));
+        JsonNode c = DpoFixtures.JSON.readTree(out.resolve(PeftAdapter.CONFIG_FILE).toFile());
+        assertEquals(4, c.get("r").asInt());
+        assertEquals("[\"c_attn\",\"c_fc\"]", c.get("target_modules").toString());
+    }
+
+    @Test
     void bf16WeightsWithoutPeftIsAClearError(@TempDir Path tmp) {
         var err = new java.io.ByteArrayOutputStream();
         var old = System.err;
