@@ -69,7 +69,26 @@ class KvCacheDecodingTest {
     @ParameterizedTest
     @ValueSource(strings = {"gpt2", "llama", "qwen2"})
     void cachedLogitsEqualFullRecomputationAtEveryStep(String family) throws Exception {
+        check(model(family, 21), family);
+    }
+
+    /** LoRA adapters on every projection (random B, so they matter) and frozen weights held as bf16 apply in decoding too. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    void adaptersAndBf16WeightsApplyWhenDecoding(String family) throws Exception {
         Transformer m = model(family, 21);
+        int[] ids = {1, 2, 3, 4};
+        float[] base = fullLogits(m, ids);
+        m.setLora(LoraTest.randomLora(m.cfg, LoraTest.ALL, 3));
+        m.holdFrozenWeightsAsBf16();
+        float[] adapted = fullLogits(m, ids);
+        double diff = 0;
+        for (int i = 0; i < base.length; i++) diff = Math.max(diff, Math.abs(base[i] - adapted[i]));
+        assertTrue(diff > 0.1, "adapters barely change the logits: " + diff);
+        check(m, family + "+lora+bf16");
+    }
+
+    static void check(Transformer m, String family) {
         int v = m.head().vocab();
         SplittableRandom rnd = new SplittableRandom(5);
         // slot s: its sequence so far, and the tokens it will be fed after its prompt
