@@ -46,6 +46,8 @@ final class GenerateCommand implements Callable<Integer> {
     Path prompts;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output JSONL: each record plus completion, completion_input_ids, finish_reason.")
     Path out;
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
+    Path config;
     @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature; 0 means greedy (default ${DEFAULT-VALUE}).")
     float temperature;
     @Option(names = "--top-k", defaultValue = "0", description = "Keep the k most likely tokens; 0 disables (default ${DEFAULT-VALUE}).")
@@ -60,7 +62,7 @@ final class GenerateCommand implements Callable<Integer> {
     int numReturnSequences;
     @Option(names = "--stop", arity = "1..*", paramLabel = "STR", description = "Stop strings; the completion is cut before the first one.")
     List<String> stop = new ArrayList<>();
-    @Option(names = "--stop-token-ids", arity = "1..*", paramLabel = "ID",
+    @Option(names = "--stop-token-ids", arity = "1..*", split = ",", paramLabel = "ID",
             description = "Extra token ids that end a completion (besides the model's eos_token_id).")
     List<Integer> stopTokenIds = new ArrayList<>();
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")

@@ -319,21 +319,25 @@ public final class Transformer {
         int c = cfg.hidden();
         kv.ensureRows(n);
         for (int i = 0; i < n; i++) {
-            int tok = tokens[i], s = slots[i];
+            int tok = tokens[i];
             if (tok < 0 || tok >= cfg.vocabSize()) {
                 throw new IllegalArgumentException("token id " + tok + " is outside the model's vocabulary [0, "
                         + cfg.vocabSize() + ")");
             }
-            int pos = kv.length[s]++;
+        }
+        // checked before any slot advances, so a refused call leaves the cache as it was
+        int[] grown = kv.length.clone();
+        for (int i = 0; i < n; i++) {
+            int pos = grown[slots[i]]++;
             if (gpt2 && pos >= cfg.maxPositions()) {
                 throw new IllegalArgumentException("position " + pos + " exceeds the model's n_positions " + cfg.maxPositions());
             }
             kv.positions[i] = pos;
             kv.visible[i] = pos + 1;
         }
-        for (int i = 0; i < n; i++) {
-            int s = slots[i];
-            kv.reserve(s, kv.length[s]);
+        for (int s = 0; s < grown.length; s++) {
+            if (grown[s] != kv.length[s]) kv.reserve(s, grown[s]);
+            kv.length[s] = grown[s];
         }
         Embedding.forward(kv.res, tokens, embed, kv.positions, gpt2 ? posEmbed.data : null, n, c);
         for (int l = 0; l < layers.length; l++) layerCached(layers[l], l, kv, slots, n);

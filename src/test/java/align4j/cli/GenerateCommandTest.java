@@ -119,4 +119,23 @@ class GenerateCommandTest {
         assertTrue(msg.contains("bad.jsonl") && msg.contains("line 2") && msg.contains("prompt_input_ids"), msg);
         assertFalse(Files.exists(tmp.resolve("o.jsonl")));
     }
+
+    /** Options from a config file (TRL's snake_case keys), a flag overriding one; greedy decoding is deterministic. */
+    @Test
+    void readsOptionsFromAConfigFile() throws Exception {
+        Path model = modelDir();
+        Path prompts = tmp.resolve("p.jsonl");
+        Files.writeString(prompts, "{\"prompt_input_ids\": [1, 15043]}\n");
+        Path cfg = tmp.resolve("gen.yaml");
+        Files.writeString(cfg, "max_new_tokens: 5\ntemperature: 0\nstop_token_ids: [31999]\nnum_return_sequences: 2\n");
+        Path out = tmp.resolve("o.jsonl");
+        assertEquals(0, Main.run("generate", "--config", cfg.toString(), "--model", model.toString(), "--prompts",
+                prompts.toString(), "--out", out.toString(), "--max-new-tokens", "4"));
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(2, lines.size());
+        JsonNode a = DpoFixtures.JSON.readTree(lines.get(0)), b = DpoFixtures.JSON.readTree(lines.get(1));
+        assertEquals(a.get("completion_input_ids"), b.get("completion_input_ids")); // greedy: both samples agree
+        assertEquals(4, a.get("completion_input_ids").size());
+        assertEquals("length", a.get("finish_reason").asText());
+    }
 }
