@@ -170,4 +170,23 @@ class GeneratorTest {
         assertEquals(0, g.get(1).tokenIds().length);
         assertEquals(Generation.FinishReason.LENGTH, g.get(1).finishReason());
     }
+
+    /** Kernels split work with a fixed reduction order, so 1, 2 or 3 threads give the same bits. */
+    @Test
+    void completionsAreBitIdenticalAcrossThreadCounts() throws Exception {
+        Transformer m = model("llama", 6);
+        List<int[]> prompts = prompts(41, 8, 5, 9, 2);
+        SamplingParams p = new SamplingParams(10, true, 1f, 20, 0.9f, 2, List.of(), List.of());
+        int before = align4j.tensor.Parallel.threads();
+        try {
+            align4j.tensor.Parallel.setThreads(1);
+            List<Generation> one = new Generator(m, null).batchSize(4).generate(prompts, p, 3);
+            for (int t : new int[] {2, 3}) {
+                align4j.tensor.Parallel.setThreads(t);
+                assertSame(one, new Generator(m, null).batchSize(4).generate(prompts, p, 3), 0f);
+            }
+        } finally {
+            align4j.tensor.Parallel.setThreads(before);
+        }
+    }
 }
