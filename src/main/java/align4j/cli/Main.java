@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Preference tuning (DPO, reward models, RLHF) of Hugging Face models in pure Java.",
         subcommands = {CommandLine.HelpCommand.class, QuickstartCommand.class, LogpsCommand.class, TokenizeCommand.class, DpoCommand.class,
                 BenchCommand.class, ControlDpoCommand.class, RewardCommand.class, ScoreCommand.class, SftCommand.class,
-                PpoCommand.class, GrpoCommand.class, RlooCommand.class})
+                GenerateCommand.class, PpoCommand.class, GrpoCommand.class, RlooCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));

@@ -2,6 +2,7 @@ package align4j.cli;
 
 import align4j.data.PromptDataset;
 import align4j.eval.RewardModel;
+import align4j.generate.EosTokens;
 import align4j.io.DType;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
@@ -48,7 +49,7 @@ final class RlOptions {
     int topK;
     @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass (default ${DEFAULT-VALUE}).")
     double topP;
-    @Option(names = "--stop-token", paramLabel = "eos", description = "'eos': stop a completion at the tokenizer's EOS token (TRL's stop_token).")
+    @Option(names = "--stop-token", paramLabel = "eos", description = "'eos': stop a completion at the model's EOS ids (generation_config.json, config.json, tokenizer; TRL's stop_token).")
     String stopToken;
     @Option(names = "--stop-token-id", paramLabel = "ID", description = "Stop a completion at this token id (repeatable).")
     List<Integer> stopTokenIds = new ArrayList<>();
@@ -85,8 +86,9 @@ final class RlOptions {
             prompts = PromptDataset.load(dataset, tok, vocab);
             if (stopToken != null) {
                 if (!stopToken.equals("eos")) throw new UserException("--stop-token must be 'eos', got '" + stopToken + "'");
-                if (tok == null || tok.eosId() < 0) throw new UserException("--stop-token eos: the tokenizer has no EOS token");
-                stops.add(tok.eosId());
+                List<Integer> eos = EosTokens.of(model, tok);
+                if (eos.isEmpty()) throw new UserException("--stop-token eos: " + model + " names no EOS token (generation_config.json, config.json or the tokenizer)");
+                stops.addAll(eos);
             }
         } finally {
             if (tok != null) tok.close();

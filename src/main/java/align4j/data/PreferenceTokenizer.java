@@ -66,6 +66,18 @@ public final class PreferenceTokenizer {
         return new int[][] {promptIds, text(prompt.asText(), promptIds, completion.asText())};
     }
 
+    /**
+     * A prompt's ids as {@link #tokenize} makes them: a conversational prompt (a list of messages) through
+     * the chat template with add_generation_prompt, then encoded as is; a text prompt with the special
+     * tokens (BOS) added once. Generation uses this so that it prompts exactly as training did.
+     */
+    public int[] promptIds(JsonNode prompt) {
+        if (prompt.isArray()) {
+            return tokenizer.encode(tokenizer.applyChatTemplate(JSON.convertValue(prompt, List.class), true), false);
+        }
+        return encodeWithSpecials(prompt.asText());
+    }
+
     private int[] text(String prompt, int[] promptIds, String completion) {
         String eos = tokenizer.eosToken();
         String withEos = eos == null || completion.endsWith(eos) ? completion : completion + eos;
