@@ -53,6 +53,8 @@ final class RlOptions {
     String stopToken;
     @Option(names = "--stop-token-id", paramLabel = "ID", description = "Stop a completion at this token id (repeatable).")
     List<Integer> stopTokenIds = new ArrayList<>();
+    @Option(names = "--total-episodes", paramLabel = "N", description = "Prompts to train on in all (TRL's total_episodes); sets the steps when --max-steps is not given.")
+    Long totalEpisodes;
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
     Path config;
 
@@ -121,6 +123,13 @@ final class RlOptions {
                 a.saveSteps(), a.saveTotalLimit(), a.resumeFromCheckpoint());
     }
 
+    private static TrainingArgs withMaxSteps(TrainingArgs a, int maxSteps) {
+        return new TrainingArgs(a.outputDir(), a.learningRate(), a.batchSize(), a.evalBatchSize(), a.gradientAccumulationSteps(),
+                a.numTrainEpochs(), maxSteps, a.warmupRatio(), a.warmupSteps(), a.lrSchedulerType(), a.weightDecay(),
+                a.adamBeta1(), a.adamBeta2(), a.adamEpsilon(), a.maxGradNorm(), a.seed(), a.loggingSteps(), a.evalSteps(),
+                a.saveSteps(), a.saveTotalLimit(), a.resumeFromCheckpoint());
+    }
+
     RolloutSampler sampler(Loaded l, double temperature, int maxNewTokens) {
         if (topK < 0) throw new UserException("--top-k must be ≥ 0, got " + topK);
         if (!(topP > 0 && topP <= 1)) throw new UserException("--top-p must be in (0, 1], got " + topP);
@@ -132,6 +141,10 @@ final class RlOptions {
      * a Hugging Face folder in the output dir, and the value head (if any) as value_head.safetensors.
      */
     void train(String command, Loaded l, TrainingArgs args, RlLoop.Algorithm algorithm, RolloutLogps policy) throws IOException {
+        if (totalEpisodes != null && args.maxSteps() <= 0) {
+            if (totalEpisodes < 1) throw new UserException("--total-episodes must be ≥ 1, got " + totalEpisodes);
+            args = withMaxSteps(args, (int) Math.ceil((double) totalEpisodes / args.batchSize()));
+        }
         Files.createDirectories(args.outputDir());
         RlLoop loop = new RlLoop(args, l.prompts(), policy.parameters(), algorithm, null);
         try (ProgressDisplay progress = ProgressDisplay.open(command, loop.totalSteps(), 0)) {

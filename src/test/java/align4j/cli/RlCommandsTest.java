@@ -93,9 +93,11 @@ class RlCommandsTest {
                 "completions/mean_length")) {
             assertTrue(last.has(k), k + " missing from " + last);
         }
+        // total_episodes 6 prompts at 4 completions / 2 per prompt = 2 prompts per step: 3 steps
         assertEquals(0, Main.run("rloo", "--model", model.toString(), "--dataset", prompts.toString(), "--rloo-k", "2",
                 "--reward-funcs", "target-token:7", "--output-dir", r.toString(), "--max-completion-length", "4",
-                "--per-device-train-batch-size", "4", "--max-steps", "2", "--threads", "1"));
+                "--per-device-train-batch-size", "4", "--total-episodes", "6", "--logging-steps", "1", "--threads", "1"));
+        assertEquals(3, metrics(r).size());
         assertTrue(metrics(r).get(0).has("rlhf_reward"));
         assertTrue(Files.isRegularFile(r.resolve("model.safetensors")));
     }
