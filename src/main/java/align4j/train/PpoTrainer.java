@@ -170,6 +170,7 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         RolloutLogps.Scored now = policy.forwardForTraining(sub.batch());
         float[] dLogp = new float[m], dValues = new float[m];
         Stats st = new Stats();
+        st.add("policy/entropy_avg", policy.meanEntropy(), 1);
         double pgLoss, klpenKl = 0;
         PpoClipLoss.Stats clip = PpoClipLoss.compute(now.logp(), oldLogp, adv, m, cfg.cliprange(), cfg.cliprange(), scale,
                 cfg.policyLoss() == PpoConfig.PolicyLoss.CLIP ? dLogp : null);

@@ -59,7 +59,7 @@ class RlCommandsTest {
         assertEquals(4, m.size());
         for (String k : List.of("objective/kl", "objective/entropy", "objective/non_score_reward", "objective/rlhf_reward",
                 "objective/scores", "policy/approxkl_avg", "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg",
-                "val/clipfrac_avg", "val/ratio", "val/ratio_var", "val/num_eos_tokens", "learning_rate", "episode", "objective/kl_coef")) {
+                "val/clipfrac_avg", "val/ratio", "val/ratio_var", "policy/entropy_avg", "val/num_eos_tokens", "learning_rate", "episode", "objective/kl_coef")) {
             assertTrue(m.get(3).has(k), k + " missing from " + m.get(3));
         }
         // the adaptive controller moved β away from init_kl_coef = 0.2
@@ -89,7 +89,7 @@ class RlCommandsTest {
         assertEquals(0, Main.run("grpo", "--config", cfg.toString(), "--model", model.toString(), "--dataset", prompts.toString(),
                 "--reward-funcs", "target-token:7", "--output-dir", g.toString(), "--threads", "1"));
         JsonNode last = metrics(g).get(1);
-        for (String k : List.of("reward", "reward_std", "frac_reward_zero_std", "kl", "loss", "clip_ratio/region_mean",
+        for (String k : List.of("reward", "reward_std", "frac_reward_zero_std", "kl", "entropy", "loss", "clip_ratio/region_mean",
                 "completions/mean_length")) {
             assertTrue(last.has(k), k + " missing from " + last);
         }
