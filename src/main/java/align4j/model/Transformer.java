@@ -9,6 +9,7 @@ import align4j.tensor.MatMul;
 import align4j.tensor.Parallel;
 import align4j.tensor.RmsNorm;
 import align4j.tensor.Rope;
+import align4j.tensor.Softmax;
 import align4j.tensor.SwiGlu;
 import align4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -295,6 +296,13 @@ public final class Transformer {
         float[] x = new float[r * c];
         for (int j = 0; j < r; j++) System.arraycopy(hidden, rows[j] * c, x, j * c, c);
         MatMul.forward(out, x, head.weight().data, null, r, c, head.vocab());
+    }
+
+    /** As {@link #logitsAt}, then each row turned into log-probabilities: out[j, ·] = log softmax(logits[j, ·]). */
+    public void logSoftmaxAt(float[] out, float[] hidden, int[] rows, int r) {
+        logitsAt(out, hidden, rows, r);
+        int v = head.vocab();
+        for (int j = 0; j < r; j++) Softmax.logForward(out, j * v, out, j * v, v);
     }
 
     private void norm(float[] out, float[] mean, float[] rstd, float[] x, Tensor w, Tensor b, int t) {

@@ -108,6 +108,8 @@ class KvCacheDecodingTest {
             float[] hidden = m.forwardCached(kv, tokens, slots, rows);
             float[] logits = new float[active * v];
             m.logitsAt(logits, hidden, last, active);
+            float[] logSoftmax = new float[active * v];
+            m.logSoftmaxAt(logSoftmax, hidden, last, active);
             for (int j = 0; j < active; j++) {
                 int s = lastSlot[j];
                 float[] ref = fullLogits(m, seqs.get(s));
@@ -118,7 +120,8 @@ class KvCacheDecodingTest {
                 assertEquals(seqs.get(s).length, kv.length(s));
                 if (fed[s] < feed[s].length) {
                     int t = feed[s][fed[s]];
-                    stepLogps[s][fed[s]] = logits[j * v + t] - Softmax.logSumExp(logits, j * v, v);
+                    stepLogps[s][fed[s]] = logSoftmax[j * v + t];
+                    assertEquals(logits[j * v + t] - Softmax.logSumExp(logits, j * v, v), logSoftmax[j * v + t], 1e-5f);
                 }
                 checks++;
             }
