@@ -57,7 +57,7 @@ class CollectCommandTest {
         Files.writeString(p, """
                 {"prompt": "The capital of France is", "ref": "Paris"}
                 {"prompt": "Name a colour:", "ref": "red"}
-                {"prompt": "2 + 2 =", "ref": "4"}
+                {"prompt": "Make <b>this</b> & \\"that\\" bold:", "ref": "4"}
                 """);
         return p;
     }
@@ -111,6 +111,15 @@ class CollectCommandTest {
         Path scored = tmp.resolve("scored.jsonl");
         assertEquals(0, Main.run("logps", "--model", policy.toString(), "--data", out.toString(), "--out", scored.toString(), "--threads", "1"));
         assertEquals(expected, Files.readAllLines(scored).size());
+
+        // explain reads the same text pairs; markup in prompts and completions arrives escaped.
+        Path html = tmp.resolve("explain.html");
+        assertEquals(0, Main.run("explain", "--policy", policy.toString(), "--ref-model", policy.toString(), "--data", out.toString(),
+                "--out", html.toString(), "--threads", "1"));
+        assertEquals(expected, Files.readAllLines(tmp.resolve("explain.jsonl")).size());
+        String page = Files.readString(html);
+        assertTrue(page.contains("Make &lt;b&gt;this&lt;/b&gt; &amp; &quot;that&quot; bold:"));
+        assertFalse(page.contains("<b>this"));
 
         // best-worst with Bradley–Terry labels: at most one pair per prompt, seeded.
         Path bw = tmp.resolve("bw.jsonl");
@@ -209,6 +218,18 @@ class CollectCommandTest {
                 JsonNode o = DpoFixtures.JSON.readTree(line);
                 assertTrue(!o.get("chosen").asText().equals(o.get("rejected").asText()));
             }
+            // best-worst ranks by wins: at most one pair per prompt, the chosen with more wins.
+            Path bw = tmp.resolve("judged-bw.jsonl");
+            assertEquals(0, Main.run(collect(policy, prompts, bw, "--label", "judge", "--judge-base-url", stub.baseUrl().toString(),
+                    "--judge-api-key-env", "PATH", "--pairs", "best-worst")));
+            List<String> best = Files.readAllLines(bw);
+            assertTrue(!best.isEmpty() && best.size() <= 3);
+            for (String line : best) {
+                JsonNode o = DpoFixtures.JSON.readTree(line);
+                assertTrue(o.get("chosen_score").asDouble() > o.get("rejected_score").asDouble());
+            }
+            assertEquals(2, Main.run(collect(policy, prompts, bw, "--label", "judge", "--judge-base-url", stub.baseUrl().toString(),
+                    "--bradley-terry")));
         }
     }
 
