@@ -53,5 +53,9 @@ class ScoreTextDataTest {
         assertEquals(want, single.get("score").asDouble(), 1e-6);
         assertEquals(want, pair.get("chosen_score").asDouble(), 1e-5);
         assertNotEquals(pair.get("chosen_score").asDouble(), pair.get("rejected_score").asDouble());
+        // scoring the output again (records now carry "score") rescores each record instead of pairing them
+        Path out3 = tmp.resolve("o3.jsonl");
+        assertEquals(0, Main.run("score", "--model", rmDir.toString(), "--data", out1.toString(), "--out", out3.toString(), "--threads", "1"));
+        assertEquals(want, om.readTree(Files.readString(out3)).get("score").asDouble(), 1e-6);
     }
 }
