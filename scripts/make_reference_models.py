@@ -132,6 +132,11 @@ def causal_attention(q, k, v, scale):
 
 
 def gpt2_logits(cfg, w, ids):
+    return gpt2_hidden(cfg, w, ids) @ w[w["prefix"] + "wte.weight"].T
+
+
+def gpt2_hidden(cfg, w, ids):
+    """GPT2Model's last hidden state (after ln_f), [T, C]."""
     p = w["prefix"]
     g = lambda n: w[p + n]
     c, nh = cfg["n_embd"], cfg["n_head"]
@@ -150,8 +155,7 @@ def gpt2_logits(cfg, w, ids):
         m = layer_norm(h, g(l + "ln_2.weight"), g(l + "ln_2.bias"), eps)
         m = gelu_new(m @ g(l + "mlp.c_fc.weight") + g(l + "mlp.c_fc.bias"))
         h = h + m @ g(l + "mlp.c_proj.weight") + g(l + "mlp.c_proj.bias")
-    h = layer_norm(h, g("ln_f.weight"), g("ln_f.bias"), eps)
-    return h @ g("wte.weight").T
+    return layer_norm(h, g("ln_f.weight"), g("ln_f.bias"), eps)
 
 
 def rope_inv_freq(cfg, head_dim):
@@ -186,6 +190,12 @@ def apply_rope(x, inv_freq):
 
 
 def llama_logits(cfg, w, ids):
+    head = w["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings", False) else w["lm_head.weight"]
+    return llama_hidden(cfg, w, ids) @ head.T
+
+
+def llama_hidden(cfg, w, ids):
+    """LlamaModel's last hidden state (after the final norm), [T, C]."""
     c, nh = cfg["hidden_size"], cfg["num_attention_heads"]
     kv = cfg.get("num_key_value_heads", nh)
     d = cfg.get("head_dim") or c // nh
@@ -211,9 +221,7 @@ def llama_logits(cfg, w, ids):
         up = m @ w[l + "mlp.up_proj.weight"].T + opt(l + "mlp.up_proj.bias")
         act = gate * torch.sigmoid(gate)  # silu
         h = h + (act * up) @ w[l + "mlp.down_proj.weight"].T + opt(l + "mlp.down_proj.bias")
-    h = rms_norm(h, w["model.norm.weight"], eps)
-    head = w["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings", False) else w["lm_head.weight"]
-    return h @ head.T
+    return rms_norm(h, w["model.norm.weight"], eps)
 
 
 def completion_logp(logits_fn, prompt, completion):

@@ -179,7 +179,13 @@ final class DpoCommand implements Callable<Integer> {
 
     /** A seeded split: the last ⌈fraction·n⌉ pairs of a shuffled order are held out. */
     static Pairs[] split(Pairs all, double fraction, long seed) {
-        int n = all.size(), e = Math.max(1, (int) Math.ceil(fraction * n));
+        int[][] idx = splitIndices(all.size(), fraction, seed);
+        return new Pairs[] {all.select(idx[0]), all.select(idx[1])};
+    }
+
+    /** {train indices, held-out indices} of that split. */
+    static int[][] splitIndices(int n, double fraction, long seed) {
+        int e = Math.max(1, (int) Math.ceil(fraction * n));
         if (e >= n) throw new UserException("--eval-split leaves no training pairs (" + n + " pairs)");
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) perm[i] = i;
@@ -189,7 +195,6 @@ final class DpoCommand implements Callable<Integer> {
             perm[i] = perm[j];
             perm[j] = t;
         }
-        return new Pairs[] {all.select(java.util.Arrays.copyOfRange(perm, 0, n - e)),
-                all.select(java.util.Arrays.copyOfRange(perm, n - e, n))};
+        return new int[][] {java.util.Arrays.copyOfRange(perm, 0, n - e), java.util.Arrays.copyOfRange(perm, n - e, n)};
     }
 }

@@ -1,7 +1,6 @@
 package align4j.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -147,22 +146,10 @@ public final class PreferenceRecords {
 
     /** Pairs among completions of one prompt, stable by first appearance; equal scores make no pair. */
     private List<PreferencePair> pairsOf(List<Scored> group) {
-        List<Scored> sorted = new ArrayList<>(group);
-        sorted.sort((a, b) -> Double.compare(b.score, a.score));
+        double[] scores = new double[group.size()];
+        for (int i = 0; i < scores.length; i++) scores[i] = group.get(i).score;
         List<PreferencePair> out = new ArrayList<>();
-        if (pairing == Pairing.BEST_VS_WORST) {
-            if (sorted.size() >= 2 && sorted.getFirst().score > sorted.getLast().score) {
-                out.add(pair(sorted.getFirst(), sorted.getLast()));
-            }
-            return out;
-        }
-        for (int i = 0; i < sorted.size(); i++) {
-            for (int j = i + 1; j < sorted.size(); j++) {
-                if (sorted.get(i).score > sorted.get(j).score) {
-                    out.add(pair(sorted.get(i), sorted.get(j)));
-                }
-            }
-        }
+        for (ScoredPairs.Pair p : ScoredPairs.of(scores, pairing)) out.add(pair(group.get(p.chosen()), group.get(p.rejected())));
         return out;
     }
 
@@ -171,12 +158,7 @@ public final class PreferenceRecords {
             throw new DatasetException(rejected.record.location(), columns.column("completion"),
                     "the same completion appears with different scores (" + chosen.score + ", " + rejected.score + ")");
         }
-        ObjectNode record = JsonNodeFactory.instance.objectNode();
-        record.set("prompt", chosen.prompt);
-        record.set("chosen", chosen.completion);
-        record.set("rejected", rejected.completion);
-        record.put("chosen_score", chosen.score);
-        record.put("rejected_score", rejected.score);
+        ObjectNode record = ScoredPairs.record(chosen.prompt, chosen.completion, rejected.completion, chosen.score, rejected.score);
         String source = chosen.record == rejected.record ? chosen.record.location().toString()
                 : chosen.record.location() + "+" + rejected.record.location().line();
         return new PreferencePair(source, chosen.prompt, chosen.completion, rejected.completion,

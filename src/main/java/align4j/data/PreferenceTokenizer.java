@@ -42,13 +42,28 @@ public final class PreferenceTokenizer {
             List<?> prompt = JSON.convertValue(p.prompt(), List.class);
             String promptText = tokenizer.applyChatTemplate(prompt, true);
             int[] promptIds = tokenizer.encode(promptText, false);
-            return new PreferenceExample(p.source(), promptIds, conversation(p, prompt, promptText, promptIds, p.chosen(), "chosen"),
-                    conversation(p, prompt, promptText, promptIds, p.rejected(), "rejected"), p.record());
+            return new PreferenceExample(p.source(), promptIds, conversation(p.source(), prompt, promptText, promptIds, p.chosen(), "chosen"),
+                    conversation(p.source(), prompt, promptText, promptIds, p.rejected(), "rejected"), p.record());
         }
         String prompt = p.prompt().asText();
         int[] promptIds = encodeWithSpecials(prompt);
         return new PreferenceExample(p.source(), promptIds, text(prompt, promptIds, p.chosen().asText()),
                 text(prompt, promptIds, p.rejected().asText()), p.record());
+    }
+
+    /**
+     * One prompt and completion (TRL's prompt-completion format, as SFT and reward scoring read it), tokenized
+     * exactly as a preference pair's chosen side: returns {promptIds, completionIds}.
+     */
+    public int[][] tokenize(String source, JsonNode prompt, JsonNode completion, boolean conversational) {
+        if (conversational) {
+            List<?> p = JSON.convertValue(prompt, List.class);
+            String promptText = tokenizer.applyChatTemplate(p, true);
+            int[] promptIds = tokenizer.encode(promptText, false);
+            return new int[][] {promptIds, conversation(source, p, promptText, promptIds, completion, "completion")};
+        }
+        int[] promptIds = encodeWithSpecials(prompt.asText());
+        return new int[][] {promptIds, text(prompt.asText(), promptIds, completion.asText())};
     }
 
     /**
@@ -74,7 +89,7 @@ public final class PreferenceTokenizer {
         return tokenizer.encode(withEos, false);
     }
 
-    private int[] conversation(PreferencePair p, List<?> prompt, String promptText, int[] promptIds, JsonNode completion,
+    private int[] conversation(String source, List<?> prompt, String promptText, int[] promptIds, JsonNode completion,
                                String field) {
         List<Object> all = new java.util.ArrayList<>(prompt);
         all.addAll(JSON.convertValue(completion, List.class));
@@ -84,7 +99,7 @@ public final class PreferenceTokenizer {
             return Arrays.copyOfRange(joint, promptIds.length, joint.length);
         }
         if (!fullText.startsWith(promptText)) {
-            RecordLocation at = RecordLocation.parse(p.source());
+            RecordLocation at = RecordLocation.parse(source);
             throw new DatasetException(at, field, "the chat template applied to prompt + " + field
                     + " does not start with the template applied to the prompt alone (with add_generation_prompt);"
                     + " TRL rejects such templates too");

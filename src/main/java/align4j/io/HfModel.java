@@ -111,7 +111,9 @@ public final class HfModel {
     }
 
     private static HfLayout.Kind extraKind(ModelConfig config, String prefix, String name) {
-        if (config.tiedEmbeddings() && name.equals("lm_head.weight")) return HfLayout.Kind.TIED_HEAD;
+        if (config.tiedEmbeddings() && name.equals("lm_head.weight") && !SequenceClassification.isClassifier(config)) {
+            return HfLayout.Kind.TIED_HEAD;
+        }
         if (config.family() != ModelConfig.Family.GPT2 || !name.startsWith(prefix)) return null;
         String local = name.substring(prefix.length());
         if (GPT2_MASK.matcher(local).matches()) return HfLayout.Kind.CAUSAL_MASK;

@@ -1,6 +1,7 @@
 package align4j.io;
 
 import align4j.model.ModelConfig;
+import align4j.model.ParamNames;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,8 +43,17 @@ public final class HfNames {
         return prefix + (c.family() == ModelConfig.Family.GPT2 ? "wte.weight" : "embed_tokens.weight");
     }
 
+    /**
+     * The canonical tensors of a config and their HF names. A sequence classifier
+     * ({@link SequenceClassification#isClassifier}) has {@code score.weight [num_labels, C]} instead of an LM head.
+     */
     public static List<Mapping> mappings(ModelConfig c, String prefix) {
-        return c.family() == ModelConfig.Family.GPT2 ? gpt2(c, prefix) : llama(c, prefix);
+        List<Mapping> m = c.family() == ModelConfig.Family.GPT2 ? gpt2(c, prefix) : llama(c, prefix);
+        if (SequenceClassification.isClassifier(c)) {
+            m.removeIf(x -> x.canonical().equals(ParamNames.LM_HEAD));
+            m.add(plain(ParamNames.SCORE, "score.weight", SequenceClassification.numLabels(c), c.hidden()));
+        }
+        return m;
     }
 
     private static List<Mapping> gpt2(ModelConfig c, String p) {

@@ -60,6 +60,11 @@ public sealed interface PpoKlController permits PpoKlController.Fixed, PpoKlCont
             return value;
         }
 
+        /** Sets β (resuming from a checkpoint that saved it). */
+        public void restore(double beta) {
+            this.value = beta;
+        }
+
         @Override
         public void update(double kl, long steps) {
             double error = Math.clamp(kl / target - 1, -0.2, 0.2);

@@ -73,6 +73,15 @@ public final class BatchBuilder {
         return seq;
     }
 
+    /** A segment scored at each position i ≥ 1 with scored[i] (SFT's loss mask: completion or assistant tokens). */
+    public int addMaskedSequence(int[] ids, boolean[] scored) {
+        int seq = sequences++;
+        int start = n;
+        appendSegment(ids, 0, start, 0, 0);
+        for (int p = 1; p < ids.length; p++) if (scored[p]) addTarget(start + p - 1, ids[p], seq);
+        return seq;
+    }
+
     public int tokens() {
         return n;
     }

@@ -50,6 +50,29 @@ public final class LmHead {
         return new Result(logp, logitSum);
     }
 
+    /**
+     * Per target row of the last {@link #forward} (before any backward, which overwrites the logits): whether the
+     * most likely token is the target (TRL's {@code mean_token_accuracy}, argmax ties → the lowest id, as
+     * torch.argmax) and the entropy H = lse − Σ_v p_v·logit_v of the predicted distribution (TRL's {@code entropy}).
+     */
+    public void predictionStats(int[] targetsIn, boolean[] correct, double[] entropy) {
+        int r = targetsIn.length, v = vocab();
+        Parallel.forRange(r, (s, e) -> {
+            for (int j = s; j < e; j++) {
+                int o = j * v;
+                int best = 0;
+                double l = lse[j], pz = 0;
+                for (int k = 0; k < v; k++) {
+                    float z = logits[o + k];
+                    if (z > logits[o + best]) best = k;
+                    pz += Math.exp(z - l) * z;
+                }
+                correct[j] = best == targetsIn[j];
+                entropy[j] = l - pz;
+            }
+        });
+    }
+
     /** Accumulates into dHidden [batchRows, C] and, when trainable, the head weight's gradient. */
     public void backward(float[] dlogp, float[] dHidden) {
         if (targets == null) throw new IllegalStateException("LmHead.backward needs a preceding forward(…, true)");

@@ -77,8 +77,9 @@ public final class Transformer {
                     require(ParamNames.layer(l, "down.weight"), c, cfg.intermediate()),
                     cfg.mlpBias() ? require(ParamNames.layer(l, "down.bias"), c) : null);
         }
-        Tensor headW = cfg.tiedEmbeddings() ? embed : require(ParamNames.LM_HEAD, v, c);
-        head = new LmHead(headW, c);
+        // A sequence classifier (reward model) has no LM head; only forwardHidden is available then.
+        Tensor headW = cfg.tiedEmbeddings() ? embed : params.containsKey(ParamNames.LM_HEAD) ? require(ParamNames.LM_HEAD, v, c) : null;
+        head = headW == null ? null : new LmHead(headW, c);
         rope = gpt2 ? null : new Rope(cfg.headDim(), cfg.ropeTheta(), cfg.ropeScaling());
     }
 
@@ -101,6 +102,7 @@ public final class Transformer {
         return params;
     }
 
+    /** The LM head, or null for a model without one (a reward model's backbone). */
     public LmHead head() {
         return head;
     }
@@ -286,6 +288,10 @@ public final class Transformer {
 
     /** Forward through the blocks and the LM head at the batch's targets (see {@link LmHead#forward}). */
     public LmHead.Result logps(Batch batch, boolean forTraining) {
+        if (head == null) {
+            throw new ModelFormatException("this " + cfg.modelType() + " model has no LM head (lm_head.weight); "
+                    + "a sequence-classification (reward) model gives scores, not log-probabilities");
+        }
         float[] hidden = forwardHidden(batch, forTraining);
         return head.forward(hidden, batch.targets(), batch.size(), forTraining);
     }

@@ -35,8 +35,11 @@ public final class Checkpoints {
 
     private Checkpoints() {}
 
-    /** What a checkpoint restores besides tensors. */
-    public record State(int globalStep, long examplesSeen, Stats window) {}
+    /**
+     * What a checkpoint restores besides tensors; {@code extra} holds an algorithm's own scalars (PPO's
+     * adaptive KL coefficient), empty for the loops that have none.
+     */
+    public record State(int globalStep, long examplesSeen, Stats window, Map<String, Double> extra) {}
 
     public static Path dir(Path outputDir, int step) {
         return outputDir.resolve("checkpoint-" + step);
@@ -44,6 +47,12 @@ public final class Checkpoints {
 
     public static void save(Path outputDir, int step, List<Tensor> params, AdamW adam, long examplesSeen,
                             Stats window, TrainingArgs args) throws IOException {
+        save(outputDir, step, params, adam, examplesSeen, window, args, Map.of());
+    }
+
+    /** As above, also keeping an algorithm's scalars in trainer_state.json ("extra"). */
+    public static void save(Path outputDir, int step, List<Tensor> params, AdamW adam, long examplesSeen,
+                            Stats window, TrainingArgs args, Map<String, Double> extra) throws IOException {
         Path target = dir(outputDir, step);
         if (Files.isDirectory(target)) return;
         Files.createDirectories(outputDir);
@@ -70,6 +79,7 @@ public final class Checkpoints {
             ObjectNode w = state.putObject("log_window");
             window.raw().forEach((k, v) -> w.putArray(k).add(v[0]).add(v[1]));
             state.set("args", JSON.valueToTree(argsMap(args)));
+            if (!extra.isEmpty()) state.set("extra", JSON.valueToTree(extra));
             AtomicWrite.write(tmp.resolve("trainer_state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -107,7 +117,12 @@ public final class Checkpoints {
             Map.Entry<String, JsonNode> e = it.next();
             window.put(e.getKey(), new double[] {e.getValue().get(0).asDouble(), e.getValue().get(1).asDouble()});
         }
-        return new State(state.path("global_step").asInt(), state.path("examples_seen").asLong(), Stats.fromRaw(window));
+        Map<String, Double> extra = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = state.path("extra").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            extra.put(e.getKey(), e.getValue().asDouble());
+        }
+        return new State(state.path("global_step").asInt(), state.path("examples_seen").asLong(), Stats.fromRaw(window), extra);
     }
 
     /** The checkpoint with the highest step in outputDir, or null. */

@@ -1,0 +1,77 @@
+package align4j.cli;
+
+import align4j.loss.GrpoAdvantages;
+import align4j.loss.GrpoLoss;
+import align4j.train.GrpoConfig;
+import align4j.train.GrpoTrainer;
+import align4j.train.RolloutLogps;
+import align4j.train.TrainingArgs;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code align4j grpo}: Group Relative Policy Optimization with TRL's GRPOConfig names. As in TRL,
+ * --per-device-train-batch-size counts completions per micro-batch: each step samples
+ * per_device_train_batch_size × gradient_accumulation_steps completions, num_generations per prompt.
+ */
+@Command(name = "grpo", description = "GRPO: group sampling per prompt, group-normalised advantages, no value model.")
+final class GrpoCommand implements Callable<Integer> {
+    @Option(names = "--num-generations", defaultValue = "8", description = "Completions per prompt (default ${DEFAULT-VALUE}).")
+    int numGenerations;
+    @Option(names = "--beta", defaultValue = "0.0", description = "KL coefficient (k3, in the loss); 0 loads no reference (default ${DEFAULT-VALUE}).")
+    double beta;
+    @Option(names = "--epsilon", defaultValue = "0.2", description = "ε of the clipped ratio (default ${DEFAULT-VALUE}).")
+    double epsilon;
+    @Option(names = "--epsilon-high", description = "Upper ε (DAPO clip-higher; default: --epsilon).")
+    Double epsilonHigh;
+    @Option(names = "--scale-rewards", defaultValue = "group", description = "group, batch or none (default ${DEFAULT-VALUE}).")
+    String scaleRewards;
+    @Option(names = "--loss-type", defaultValue = "dapo", description = "grpo, bnpo, dapo or dr_grpo (default ${DEFAULT-VALUE}).")
+    String lossType;
+    @Option(names = "--num-iterations", defaultValue = "1", description = "Optimisation passes per batch, μ (default ${DEFAULT-VALUE}).")
+    int numIterations;
+    @Option(names = "--max-completion-length", defaultValue = "256", description = "Tokens sampled at most per completion (default ${DEFAULT-VALUE}).")
+    int maxCompletionLength;
+    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (default ${DEFAULT-VALUE}).")
+    double temperature;
+    @Mixin
+    RlOptions rl;
+    @Mixin
+    TrainingOptions training;
+    @Mixin
+    ThreadsOption threadsOption;
+
+    @Override
+    public Integer call() throws IOException {
+        threadsOption.apply();
+        GrpoConfig cfg;
+        try {
+            cfg = new GrpoConfig(GrpoConfig.Estimator.GRPO, numGenerations, beta, epsilon, epsilonHigh == null ? epsilon : epsilonHigh,
+                    GrpoAdvantages.ScaleRewards.parse(scaleRewards), GrpoLoss.LossType.parse(lossType), false, numIterations,
+                    maxCompletionLength, temperature);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        run("grpo", cfg, rl, training.toArgs());
+        return 0;
+    }
+
+    /** Shared by grpo and rloo: prompts per step = completions per step / num_generations. */
+    static void run(String command, GrpoConfig cfg, RlOptions rl, TrainingArgs args) throws IOException {
+        int g = cfg.numGenerations(), completions = args.batchSize() * args.gradientAccumulationSteps();
+        if (completions % g != 0) {
+            throw new UserException("--per-device-train-batch-size × --gradient-accumulation-steps (" + completions
+                    + ") must be a multiple of --num-generations (" + g + ")");
+        }
+        TrainingArgs perPrompt = RlOptions.withBatchSize(args, completions / g);
+        RlOptions.Loaded l = rl.load(command, cfg.beta() != 0);
+        RolloutLogps policy = new RolloutLogps(l.policy(), null, cfg.temperature());
+        RolloutLogps ref = cfg.beta() == 0 ? null : new RolloutLogps(l.reference(), null, cfg.temperature());
+        GrpoTrainer trainer = new GrpoTrainer(policy, ref, rl.sampler(l, cfg.temperature(), cfg.maxCompletionLength()), l.reward(), cfg,
+                args.maxGradNorm(), args.gradientAccumulationSteps());
+        rl.train(command, l, perPrompt, trainer, policy);
+    }
+}

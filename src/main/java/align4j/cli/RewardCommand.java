@@ -1,0 +1,189 @@
+package align4j.cli;
+
+import align4j.eval.RewardModel;
+import align4j.io.HfModel;
+import align4j.io.LoadedModel;
+import align4j.io.SequenceClassification;
+import align4j.loss.BradleyTerryLoss;
+import align4j.model.ModelFormatException;
+import align4j.tensor.Tensor;
+import align4j.text.Tokenizer;
+import align4j.train.Pairs;
+import align4j.train.ProgressDisplay;
+import align4j.train.RewardTask;
+import align4j.train.Stats;
+import align4j.train.TrainLoop;
+import align4j.train.TrainingArgs;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code align4j reward}: trains a Bradley–Terry reward model as TRL's RewardTrainer does (reward_trainer.py,
+ * reward_config.py): the backbone of --model plus a score head read at each sequence's last token, the loss
+ * −log σ(r_c − r_r − margin) + center_rewards_coefficient·mean((r_c + r_r)²), TRL's metric names. The output
+ * folder is Hugging Face's *ForSequenceClassification layout (num_labels = 1), which {@code align4j score},
+ * {@link RewardModel#load} and transformers' AutoModelForSequenceClassification load.
+ */
+@Command(name = "reward", description = "Train a reward model (Bradley–Terry, TRL RewardTrainer) on preference pairs.")
+final class RewardCommand implements Callable<Integer> {
+    /** TRL RewardConfig's learning_rate default. */
+    static final double DEFAULT_LEARNING_RATE = 1e-4;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder: a language model (a fresh score head is added) or a reward model to train further.")
+    Path model;
+    @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Training preference data (JSONL[.gz], JSON, Parquet); an optional numeric 'margin' field per pair.")
+    Path dataset;
+    @Option(names = "--eval-dataset", paramLabel = "FILE", description = "Held-out preference data for eval_ metrics.")
+    Path evalDataset;
+    @Option(names = "--eval-split", defaultValue = "0", description = "Hold out this fraction of --dataset for evaluation when no --eval-dataset is given.")
+    double evalSplit;
+    @Option(names = "--eval-only", description = "Evaluate the model (no training) and write eval_results.json.")
+    boolean evalOnly;
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
+    Path config;
+    @Option(names = "--center-rewards-coefficient", defaultValue = "0", description = "Weight of mean((r_c + r_r)²), reward centering (TRL default None = 0; 0.01 recommended).")
+    double centerRewardsCoefficient;
+    @Option(names = "--margin-column", defaultValue = "margin", paramLabel = "NAME", description = "Record field holding the per-pair margin, used when present (default ${DEFAULT-VALUE}).")
+    String marginColumn;
+    @Option(names = "--disable-dropout", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+            description = "Accepted for TRL compatibility: align4j models have no dropout.")
+    boolean disableDropout;
+    @Mixin
+    TrainingOptions training;
+    @Mixin
+    DataOptions data;
+    @Mixin
+    ThreadsOption threadsOption;
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        threadsOption.apply();
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--learning-rate")) training.learningRate = DEFAULT_LEARNING_RATE;
+        TrainingArgs args = training.toArgs();
+        BradleyTerryLoss loss;
+        try {
+            loss = new BradleyTerryLoss(centerRewardsCoefficient);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--center-rewards-coefficient: " + e.getMessage());
+        }
+        RewardModel rm = open();
+        int vocab = rm.config().vocabSize();
+        DataOptions.Loaded train = data.load(dataset, model, vocab);
+        System.err.println("reward: dataset: " + train.report());
+        Pairs trainPairs = train.pairs(), evalPairs = null;
+        double[] trainMargin = margins(train), evalMargin = null;
+        if (evalDataset != null) {
+            DataOptions.Loaded ev = data.load(evalDataset, model, vocab);
+            System.err.println("reward: eval dataset: " + ev.report());
+            evalPairs = ev.pairs();
+            evalMargin = margins(ev);
+        } else if (evalSplit > 0) {
+            if (evalSplit >= 1) throw new UserException("--eval-split must be in [0, 1), got " + evalSplit);
+            int[][] idx = DpoCommand.splitIndices(trainPairs.size(), evalSplit, args.seed());
+            evalPairs = trainPairs.select(idx[1]);
+            evalMargin = pick(trainMargin, idx[1]);
+            trainPairs = trainPairs.select(idx[0]);
+            trainMargin = pick(trainMargin, idx[0]);
+        }
+        Files.createDirectories(args.outputDir());
+        RewardTask task = new RewardTask(rm, loss, trainPairs, trainMargin, evalPairs, evalMargin, args.evalBatchSize());
+        ObjectMapper om = new ObjectMapper();
+        if (evalOnly) {
+            Stats s = evalPairs != null ? task.evaluate() : task.evaluate(trainPairs, trainMargin, args.evalBatchSize());
+            Map<String, Double> m = s.means("eval_");
+            om.writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), m);
+            m.forEach((k, v) -> System.out.printf("%-28s %.6f%n", k, v));
+            return 0;
+        }
+        List<Tensor> params = rm.parameters();
+        for (Tensor t : params) t.zeroGrad();
+        Map<String, Double> last;
+        TrainLoop loop = new TrainLoop(args, task, params, null);
+        try (ProgressDisplay progress = ProgressDisplay.open("reward", loop.totalSteps(), 0)) {
+            loop = new TrainLoop(args, task, params, (step, total, l, tokens) -> progress.update(step, tokens, l));
+            last = loop.run();
+        } catch (TrainLoop.TrainingDiverged e) {
+            throw new UserException(e.getMessage());
+        }
+        for (Tensor t : params) t.grad = null;
+        rm.save(args.outputDir());
+        HfModel.copyTokenizerFiles(data.tokenizer != null ? data.tokenizer : model, args.outputDir());
+        if (evalPairs != null) {
+            Map<String, Double> ev = new LinkedHashMap<>();
+            last.forEach((k, v) -> { if (k.startsWith("eval_")) ev.put(k, v); });
+            om.writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), ev);
+        }
+        System.err.println("reward: model saved to " + args.outputDir());
+        return 0;
+    }
+
+    /** A reward model folder as it is; a language model with its LM head replaced by a fresh score head. */
+    private RewardModel open() throws IOException {
+        LoadedModel lm = HfModel.load(model);
+        if (SequenceClassification.isClassifier(lm.config())) {
+            try {
+                SequenceClassification.requireRewardModel(lm.config(), model);
+            } catch (ModelFormatException e) {
+                throw new UserException(e.getMessage());
+            }
+            return RewardModel.load(model);
+        }
+        int pad = padTokenId(lm);
+        return RewardModel.fromLanguageModel(lm, pad, training.seed);
+    }
+
+    /** The tokenizer's pad token, else config.json's pad/eos id (TRL sets pad = eos when the tokenizer has none). */
+    private int padTokenId(LoadedModel lm) {
+        Path tokDir = data.tokenizer != null ? data.tokenizer : model;
+        if (Files.isRegularFile(tokDir.resolve("tokenizer.json"))) {
+            try (Tokenizer tok = Tokenizer.load(tokDir)) {
+                if (tok.padId() >= 0) return tok.padId();
+                if (tok.eosId() >= 0) return tok.eosId();
+            }
+        }
+        int pad = SequenceClassification.padTokenId(lm.config());
+        if (pad >= 0) return pad;
+        System.err.println("reward: warning: neither the tokenizer nor config.json names a pad or eos token; "
+                + "pad_token_id 0 is written to config.json (Hugging Face needs one to find the last token of padded rows)");
+        return 0;
+    }
+
+    /** The per-pair margin column, or null when no record has it; a record without it (or non-numeric) is an error. */
+    private double[] margins(DataOptions.Loaded l) {
+        List<ObjectNode> recs = l.records();
+        boolean any = recs.stream().anyMatch(r -> r.has(marginColumn));
+        if (!any) return null;
+        double[] m = new double[recs.size()];
+        for (int i = 0; i < m.length; i++) {
+            JsonNode v = recs.get(i).get(marginColumn);
+            if (v == null || !v.isNumber()) {
+                throw new UserException(l.pairs().sources()[i] + ": field '" + marginColumn + "' must be a number in every record"
+                        + " when any record has it, got " + (v == null ? "nothing" : v.toString()));
+            }
+            m[i] = v.asDouble();
+        }
+        return m;
+    }
+
+    private static double[] pick(double[] a, int[] idx) {
+        if (a == null) return null;
+        double[] out = new double[idx.length];
+        for (int i = 0; i < idx.length; i++) out[i] = a[idx[i]];
+        return out;
+    }
+}

@@ -1,0 +1,171 @@
+package align4j.cli;
+
+import align4j.data.PromptDataset;
+import align4j.eval.RewardModel;
+import align4j.generate.EosTokens;
+import align4j.io.DType;
+import align4j.io.HfModel;
+import align4j.io.LoadedModel;
+import align4j.io.SafetensorsWriter;
+import align4j.model.Transformer;
+import align4j.tensor.Tensor;
+import align4j.text.Tokenizer;
+import align4j.train.PolicySampler;
+import align4j.train.ProgressDisplay;
+import align4j.train.RewardFunction;
+import align4j.train.RlLoop;
+import align4j.train.RolloutLogps;
+import align4j.train.RolloutSampler;
+import align4j.train.TrainLoop;
+import align4j.train.TrainingArgs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * What the online RL commands (ppo, grpo, rloo) share: the policy, the frozen reference, the prompts,
+ * the reward (a reward-model folder or a programmatic reward by name), sampling options named as
+ * TRL's configs, and the run itself (load, train on {@link RlLoop}, save).
+ */
+final class RlOptions {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder (the policy).")
+    Path model;
+    @Option(names = "--ref-model", paramLabel = "DIR", description = "Reference model folder (default: a frozen copy of the policy's starting weights).")
+    Path refModel;
+    @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Prompts: JSONL[.gz]/JSON/Parquet records with 'prompt' (text or messages) or 'prompt_input_ids'.")
+    Path dataset;
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Folder with tokenizer.json (default: the model's folder).")
+    Path tokenizer;
+    @Option(names = "--reward-funcs", paramLabel = "NAME", description = "Programmatic reward: target-token:ID (fraction of completion tokens equal to ID).")
+    String rewardFuncs;
+    @Option(names = "--reward-model", paramLabel = "DIR", description = "Reward model folder (a sequence-classification model, as align4j reward saves).")
+    Path rewardModel;
+    @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens (0: all; default ${DEFAULT-VALUE}).")
+    int topK;
+    @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass (default ${DEFAULT-VALUE}).")
+    double topP;
+    @Option(names = "--stop-token", paramLabel = "eos", description = "'eos': stop a completion at the model's EOS ids (generation_config.json, config.json, tokenizer; TRL's stop_token).")
+    String stopToken;
+    @Option(names = "--stop-token-id", paramLabel = "ID", description = "Stop a completion at this token id (repeatable).")
+    List<Integer> stopTokenIds = new ArrayList<>();
+    @Option(names = "--total-episodes", paramLabel = "N", description = "Prompts to train on in all (TRL's total_episodes); sets the steps when --max-steps is not given.")
+    Long totalEpisodes;
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
+    Path config;
+
+    /** Everything loaded for a run. */
+    record Loaded(LoadedModel policyFiles, Transformer policy, Transformer reference, int[][] prompts, RewardFunction reward,
+                  int[] stopTokens) {}
+
+    /** needReference false (GRPO with β = 0) loads no reference model, as TRL does. */
+    Loaded load(String command, boolean needReference) throws IOException {
+        if ((rewardFuncs == null) == (rewardModel == null)) {
+            throw new UserException("give exactly one of --reward-funcs NAME and --reward-model DIR");
+        }
+        LoadedModel lm = HfModel.load(model);
+        int vocab = lm.config().vocabSize();
+        Transformer policy = new Transformer(lm.config(), lm.tensors());
+        for (Tensor t : policy.parameters()) t.zeroGrad();
+        Transformer ref = null;
+        if (needReference) {
+            LoadedModel refFiles = HfModel.load(refModel != null ? refModel : model);
+            if (refFiles.config().vocabSize() != vocab) {
+                throw new UserException(refModel + ": vocab_size " + refFiles.config().vocabSize() + " differs from the policy's " + vocab);
+            }
+            ref = new Transformer(refFiles.config(), refFiles.tensors()); // forward only: its tensors never get gradients
+        }
+        Path tokDir = tokenizer != null ? tokenizer : model;
+        Tokenizer tok = Files.isRegularFile(tokDir.resolve("tokenizer.json")) ? Tokenizer.load(tokDir) : null;
+        if (tokenizer != null && tok == null) throw new UserException(tokenizer + ": no tokenizer.json in this folder");
+        int[][] prompts;
+        List<Integer> stops = new ArrayList<>(stopTokenIds);
+        try {
+            prompts = PromptDataset.load(dataset, tok, vocab);
+            if (stopToken != null) {
+                if (!stopToken.equals("eos")) throw new UserException("--stop-token must be 'eos', got '" + stopToken + "'");
+                List<Integer> eos = EosTokens.of(model, tok);
+                if (eos.isEmpty()) throw new UserException("--stop-token eos: " + model + " names no EOS token (generation_config.json, config.json or the tokenizer)");
+                stops.addAll(eos);
+            }
+        } finally {
+            if (tok != null) tok.close();
+        }
+        for (int s : stops) if (s < 0 || s >= vocab) throw new UserException("--stop-token-id " + s + " is outside the vocabulary [0, " + vocab + ")");
+        RewardFunction reward;
+        if (rewardModel != null) {
+            RewardModel rm = RewardModel.load(rewardModel); // forward only: its tensors never get gradients
+            if (rm.config().vocabSize() != vocab) {
+                throw new UserException(rewardModel + ": the reward model's vocab_size " + rm.config().vocabSize()
+                        + " differs from the policy's " + vocab + "; it must share the policy's tokenizer");
+            }
+            reward = RewardFunction.of(rm);
+        } else {
+            try {
+                reward = RewardFunction.programmatic(rewardFuncs, vocab);
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--reward-funcs: " + e.getMessage());
+            }
+        }
+        System.err.println(command + ": " + prompts.length + " prompts from " + dataset);
+        return new Loaded(lm, policy, ref, prompts, reward, stops.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** The same arguments with another batch size (RlLoop's prompts per step). */
+    static TrainingArgs withBatchSize(TrainingArgs a, int batchSize) {
+        return new TrainingArgs(a.outputDir(), a.learningRate(), batchSize, a.evalBatchSize(), a.gradientAccumulationSteps(),
+                a.numTrainEpochs(), a.maxSteps(), a.warmupRatio(), a.warmupSteps(), a.lrSchedulerType(), a.weightDecay(),
+                a.adamBeta1(), a.adamBeta2(), a.adamEpsilon(), a.maxGradNorm(), a.seed(), a.loggingSteps(), a.evalSteps(),
+                a.saveSteps(), a.saveTotalLimit(), a.resumeFromCheckpoint());
+    }
+
+    private static TrainingArgs withMaxSteps(TrainingArgs a, int maxSteps) {
+        return new TrainingArgs(a.outputDir(), a.learningRate(), a.batchSize(), a.evalBatchSize(), a.gradientAccumulationSteps(),
+                a.numTrainEpochs(), maxSteps, a.warmupRatio(), a.warmupSteps(), a.lrSchedulerType(), a.weightDecay(),
+                a.adamBeta1(), a.adamBeta2(), a.adamEpsilon(), a.maxGradNorm(), a.seed(), a.loggingSteps(), a.evalSteps(),
+                a.saveSteps(), a.saveTotalLimit(), a.resumeFromCheckpoint());
+    }
+
+    RolloutSampler sampler(Loaded l, double temperature, int maxNewTokens) {
+        if (topK < 0) throw new UserException("--top-k must be ≥ 0, got " + topK);
+        if (!(topP > 0 && topP <= 1)) throw new UserException("--top-p must be in (0, 1], got " + topP);
+        return new PolicySampler(l.policy(), temperature, topK, topP, maxNewTokens, l.stopTokens());
+    }
+
+    /**
+     * Trains with the algorithm on RlLoop (prompts per step = args' batch size), then saves the policy as
+     * a Hugging Face folder in the output dir, and the value head (if any) as value_head.safetensors.
+     */
+    void train(String command, Loaded l, TrainingArgs args, RlLoop.Algorithm algorithm, RolloutLogps policy) throws IOException {
+        if (totalEpisodes != null && args.maxSteps() <= 0) {
+            if (totalEpisodes < 1) throw new UserException("--total-episodes must be ≥ 1, got " + totalEpisodes);
+            args = withMaxSteps(args, (int) Math.ceil((double) totalEpisodes / args.batchSize()));
+        }
+        Files.createDirectories(args.outputDir());
+        RlLoop loop = new RlLoop(args, l.prompts(), policy.parameters(), algorithm, null);
+        try (ProgressDisplay progress = ProgressDisplay.open(command, loop.totalSteps(), 0)) {
+            loop = new RlLoop(args, l.prompts(), policy.parameters(), algorithm,
+                    (step, total, loss, tokens) -> progress.update(step, tokens, loss));
+            loop.run();
+        } catch (TrainLoop.TrainingDiverged e) {
+            throw new UserException(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        for (Tensor t : policy.parameters()) t.grad = null;
+        HfModel.save(args.outputDir(), l.policyFiles().config(), l.policyFiles().tensors(), l.policyFiles().layout());
+        HfModel.copyTokenizerFiles(tokenizer != null ? tokenizer : model, args.outputDir());
+        List<Tensor> all = policy.parameters();
+        List<Tensor> head = all.subList(l.policy().parameters().size(), all.size());
+        if (!head.isEmpty()) {
+            Map<String, Tensor> m = new LinkedHashMap<>();
+            for (Tensor t : head) m.put(t.name, t);
+            SafetensorsWriter.write(args.outputDir().resolve("value_head.safetensors"), m, DType.F32);
+        }
+        System.err.println(command + ": model saved to " + args.outputDir());
+    }
+}

@@ -1,0 +1,146 @@
+package align4j.cli;
+
+import align4j.data.ColumnMapping;
+import align4j.data.DatasetException;
+import align4j.data.SequenceDataset;
+import align4j.data.SequenceExample;
+import align4j.io.HfModel;
+import align4j.io.LoadedModel;
+import align4j.model.Transformer;
+import align4j.tensor.Tensor;
+import align4j.text.Tokenizer;
+import align4j.train.ProgressDisplay;
+import align4j.train.SftTask;
+import align4j.train.Stats;
+import align4j.train.TrainLoop;
+import align4j.train.TrainingArgs;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code align4j sft}: supervised fine-tuning as TRL's SFTTrainer (sft_trainer.py, sft_config.py) does it on
+ * text, prompt/completion and conversational data; the usual way to make the reference policy before DPO.
+ */
+@Command(name = "sft", description = "Supervised fine-tuning (TRL SFTTrainer) on text, prompt/completion or messages data.")
+final class SftCommand implements Callable<Integer> {
+    /** TRL SFTConfig's learning_rate default. */
+    static final double DEFAULT_LEARNING_RATE = 2e-5;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder.")
+    Path model;
+    @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Training data (JSONL[.gz], JSON, Parquet): text, prompt+completion, messages, or input_ids.")
+    Path dataset;
+    @Option(names = "--eval-dataset", paramLabel = "FILE", description = "Held-out data for eval_ metrics.")
+    Path evalDataset;
+    @Option(names = "--eval-split", defaultValue = "0", description = "Hold out this fraction of --dataset for evaluation when no --eval-dataset is given.")
+    double evalSplit;
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
+    Path config;
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Folder with tokenizer.json (default: the model's folder).")
+    Path tokenizer;
+    @Option(names = "--dataset-text-field", defaultValue = "text", description = "Field of language-modelling text (default ${DEFAULT-VALUE}).")
+    String datasetTextField;
+    @Option(names = "--max-length", defaultValue = "1024", description = "Truncate sequences to this many tokens (≤ 0: no limit; default ${DEFAULT-VALUE}).")
+    int maxLength;
+    @Option(names = "--completion-only-loss", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+            description = "Prompt/completion data: loss on completion tokens only (default ${DEFAULT-VALUE}); false: on all tokens.")
+    boolean completionOnlyLoss;
+    @Option(names = "--assistant-only-loss", arity = "0..1", fallbackValue = "true", defaultValue = "false",
+            description = "Messages data: loss on assistant turns only (default ${DEFAULT-VALUE}).")
+    boolean assistantOnlyLoss;
+    @Mixin
+    TrainingOptions training;
+    @Mixin
+    ThreadsOption threadsOption;
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        threadsOption.apply();
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--learning-rate")) training.learningRate = DEFAULT_LEARNING_RATE;
+        TrainingArgs args = training.toArgs();
+        LoadedModel lm = HfModel.load(model);
+        Transformer policy = new Transformer(lm.config(), lm.tensors());
+        if (policy.head() == null) throw new UserException(model + ": this model has no LM head (a reward model?); sft needs a language model");
+        List<SequenceExample> train = load(dataset, lm.config().vocabSize()), eval = null;
+        if (evalDataset != null) {
+            eval = load(evalDataset, lm.config().vocabSize());
+        } else if (evalSplit > 0) {
+            if (evalSplit >= 1) throw new UserException("--eval-split must be in [0, 1), got " + evalSplit);
+            int[][] idx = DpoCommand.splitIndices(train.size(), evalSplit, args.seed());
+            List<SequenceExample> all = train;
+            train = new ArrayList<>();
+            eval = new ArrayList<>();
+            for (int i : idx[0]) train.add(all.get(i));
+            for (int i : idx[1]) eval.add(all.get(i));
+        }
+        Files.createDirectories(args.outputDir());
+        SftTask task = new SftTask(policy, train, eval, args.evalBatchSize());
+        for (Tensor t : policy.parameters()) t.zeroGrad();
+        Map<String, Double> last;
+        TrainLoop loop = new TrainLoop(args, task, policy.parameters(), null);
+        try (ProgressDisplay progress = ProgressDisplay.open("sft", loop.totalSteps(), 0)) {
+            loop = new TrainLoop(args, task, policy.parameters(), (step, total, l, tokens) -> progress.update(step, tokens, l));
+            last = loop.run();
+        } catch (TrainLoop.TrainingDiverged e) {
+            throw new UserException(e.getMessage());
+        }
+        for (Tensor t : policy.parameters()) t.grad = null;
+        HfModel.save(args.outputDir(), lm.config(), lm.tensors(), lm.layout());
+        HfModel.copyTokenizerFiles(tokenizer != null ? tokenizer : model, args.outputDir());
+        if (eval != null) {
+            Map<String, Double> ev = new LinkedHashMap<>();
+            last.forEach((k, v) -> { if (k.startsWith("eval_")) ev.put(k, v); });
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), ev);
+        }
+        System.err.println("sft: model saved to " + args.outputDir());
+        return 0;
+    }
+
+    private List<SequenceExample> load(Path file, int vocab) {
+        if (!Files.exists(file)) throw new UserException(file + ": no such file");
+        Path tokDir = tokenizer != null ? tokenizer : model;
+        Tokenizer tok = Files.isRegularFile(tokDir.resolve("tokenizer.json")) ? Tokenizer.load(tokDir) : null;
+        if (tokenizer != null && tok == null) throw new UserException(tokenizer + ": no tokenizer.json in this folder");
+        List<SequenceExample> ex;
+        try {
+            ColumnMapping cols = new ColumnMapping(Map.of("text", datasetTextField));
+            ex = SequenceDataset.load(file, cols, tok, new SequenceDataset.LossOptions(completionOnlyLoss, assistantOnlyLoss), maxLength);
+        } finally {
+            if (tok != null) tok.close();
+        }
+        long tokens = 0, lossTokens = 0;
+        int empty = 0;
+        List<SequenceExample> kept = new ArrayList<>(ex.size());
+        for (SequenceExample e : ex) {
+            for (int id : e.ids()) {
+                if (id >= vocab) {
+                    throw new DatasetException(align4j.data.RecordLocation.parse(e.source()), null, "token id " + id
+                            + " is outside the model's vocabulary (" + vocab + ")");
+                }
+            }
+            tokens += e.ids().length;
+            lossTokens += e.lossTokens();
+            if (e.lossTokens() > 0) kept.add(e);
+            else empty++;
+        }
+        if (ex.isEmpty()) throw new UserException(file + ": no records");
+        if (lossTokens == 0) throw new UserException(file + ": no loss tokens (empty completions, or everything truncated by --max-length)");
+        System.err.printf("sft: %s: %d sequences, %d tokens, %d loss tokens; %d without loss tokens skipped%n", file,
+                kept.size(), tokens, lossTokens, empty);
+        return kept;
+    }
+}

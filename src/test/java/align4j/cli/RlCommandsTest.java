@@ -1,0 +1,148 @@
+package align4j.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** align4j ppo / grpo / rloo end to end on the tiny model: TRL's metric names, saved outputs, config files, resume. */
+class RlCommandsTest {
+    @TempDir
+    static Path shared;
+    static Path model, prompts;
+
+    @BeforeAll
+    static void fixtures() throws Exception {
+        model = DpoFixtures.tinyModel(shared.resolve("model"));
+        prompts = shared.resolve("prompts.jsonl");
+        SplittableRandom r = new SplittableRandom(4);
+        try (BufferedWriter w = Files.newBufferedWriter(prompts)) {
+            for (int i = 0; i < 16; i++) {
+                ObjectNode o = DpoFixtures.JSON.createObjectNode();
+                for (int j = 0; j < 2 + r.nextInt(3); j++) o.withArray("prompt_input_ids").add(r.nextInt(48));
+                w.write(DpoFixtures.JSON.writeValueAsString(o));
+                w.newLine();
+            }
+        }
+    }
+
+    static List<JsonNode> metrics(Path out) throws Exception {
+        List<JsonNode> l = new ArrayList<>();
+        for (String s : Files.readAllLines(out.resolve("metrics.jsonl"))) l.add(DpoFixtures.JSON.readTree(s));
+        return l;
+    }
+
+    static String[] ppoArgs(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("ppo", "--model", model.toString(), "--dataset", prompts.toString(),
+                "--reward-funcs", "target-token:7", "--output-dir", out.toString(), "--response-length", "5",
+                "--per-device-train-batch-size", "4", "--num-mini-batches", "2", "--num-ppo-epochs", "2",
+                "--learning-rate", "3e-3", "--max-steps", "4", "--logging-steps", "1", "--threads", "1", "--stop-token-id", "0"));
+        a.addAll(List.of(extra));
+        return a.toArray(new String[0]);
+    }
+
+    @Test
+    void ppoWritesTrlMetricsTheModelAndTheValueHead(@TempDir Path out) throws Exception {
+        assertEquals(0, Main.run(ppoArgs(out, "--adap-kl-ctrl", "--missing-eos-penalty", "1.0")));
+        List<JsonNode> m = metrics(out);
+        assertEquals(4, m.size());
+        for (String k : List.of("objective/kl", "objective/entropy", "objective/non_score_reward", "objective/rlhf_reward",
+                "objective/scores", "policy/approxkl_avg", "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg",
+                "val/clipfrac_avg", "val/ratio", "val/ratio_var", "policy/entropy_avg", "val/num_eos_tokens", "learning_rate", "episode", "objective/kl_coef")) {
+            assertTrue(m.get(3).has(k), k + " missing from " + m.get(3));
+        }
+        // the adaptive controller moved β away from init_kl_coef = 0.2
+        assertNotEquals(0.2, m.get(3).get("objective/kl_coef").asDouble());
+        assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+        assertTrue(Files.isRegularFile(out.resolve("value_head.safetensors")));
+    }
+
+    @Test
+    void ppoResumedFromACheckpointEqualsAnUninterruptedRun(@TempDir Path a, @TempDir Path b) throws Exception {
+        assertEquals(0, Main.run(ppoArgs(a, "--save-steps", "2", "--adap-kl-ctrl")));
+        copyTree(a.resolve("checkpoint-2"), b.resolve("checkpoint-2"));
+        List<String> lines = Files.readAllLines(a.resolve("metrics.jsonl"));
+        Files.write(b.resolve("metrics.jsonl"), lines.subList(0, 2));
+        assertEquals(0, Main.run(ppoArgs(b, "--save-steps", "2", "--adap-kl-ctrl", "--resume-from-checkpoint", b.resolve("checkpoint-2").toString())));
+        assertEquals(lines, Files.readAllLines(b.resolve("metrics.jsonl")));
+        assertArrayEquals(Files.readAllBytes(a.resolve("model.safetensors")), Files.readAllBytes(b.resolve("model.safetensors")));
+        assertArrayEquals(Files.readAllBytes(a.resolve("value_head.safetensors")), Files.readAllBytes(b.resolve("value_head.safetensors")));
+    }
+
+    @Test
+    void grpoAndRlooRunFromAConfigFile(@TempDir Path out) throws Exception {
+        Path cfg = out.resolve("grpo.yaml");
+        Files.writeString(cfg, "num_generations: 4\nbeta: 0.04\nloss_type: grpo\nmax_completion_length: 5\n"
+                + "per_device_train_batch_size: 8\nlearning_rate: 0.003\nmax_steps: 2\nlogging_steps: 1\n");
+        Path g = out.resolve("grpo"), r = out.resolve("rloo");
+        assertEquals(0, Main.run("grpo", "--config", cfg.toString(), "--model", model.toString(), "--dataset", prompts.toString(),
+                "--reward-funcs", "target-token:7", "--output-dir", g.toString(), "--threads", "1"));
+        JsonNode last = metrics(g).get(1);
+        for (String k : List.of("reward", "reward_std", "frac_reward_zero_std", "kl", "entropy", "loss", "clip_ratio/region_mean",
+                "completions/mean_length")) {
+            assertTrue(last.has(k), k + " missing from " + last);
+        }
+        // total_episodes 6 prompts at 4 completions / 2 per prompt = 2 prompts per step: 3 steps
+        assertEquals(0, Main.run("rloo", "--model", model.toString(), "--dataset", prompts.toString(), "--rloo-k", "2",
+                "--reward-funcs", "target-token:7", "--output-dir", r.toString(), "--max-completion-length", "4",
+                "--per-device-train-batch-size", "4", "--total-episodes", "6", "--logging-steps", "1", "--threads", "1"));
+        assertEquals(3, metrics(r).size());
+        assertTrue(metrics(r).get(0).has("rlhf_reward"));
+        assertTrue(Files.isRegularFile(r.resolve("model.safetensors")));
+    }
+
+    @Test
+    void ppoTrainsAgainstARewardModelFolder(@TempDir Path out) throws Exception {
+        Path rmDir = out.resolve("rm");
+        align4j.eval.RewardModel.fromLanguageModel(align4j.io.HfModel.load(model), 0, 3).save(rmDir);
+        Path run = out.resolve("run");
+        List<String> a = new ArrayList<>(Arrays.asList(ppoArgs(run)));
+        int i = a.indexOf("--reward-funcs");
+        a.set(i, "--reward-model");
+        a.set(i + 1, rmDir.toString());
+        assertEquals(0, Main.run(a.toArray(new String[0])));
+        assertTrue(Double.isFinite(metrics(run).get(0).get("objective/scores").asDouble()));
+        assertTrue(Files.isRegularFile(run.resolve("model.safetensors")));
+    }
+
+    @Test
+    void badInputGivesAClearError(@TempDir Path out) throws Exception {
+        assertEquals(2, Main.run("grpo", "--model", model.toString(), "--dataset", prompts.toString(), "--reward-funcs", "target-token:99",
+                "--output-dir", out.toString()));
+        assertEquals(2, Main.run("grpo", "--model", model.toString(), "--dataset", prompts.toString(), "--reward-funcs", "target-token:1",
+                "--num-generations", "3", "--per-device-train-batch-size", "8", "--output-dir", out.toString()));
+        Path bad = out.resolve("bad.jsonl");
+        Files.writeString(bad, "{\"prompt_input_ids\": [1, 2]}\n{\"prompt_input_ids\": [1, \"x\"]}\n");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            assertEquals(2, Main.run("ppo", "--model", model.toString(), "--dataset", bad.toString(), "--reward-funcs", "target-token:1",
+                    "--output-dir", out.toString()));
+        } finally {
+            System.setErr(old);
+        }
+        assertTrue(err.toString().contains("bad.jsonl, line 2") && err.toString().contains("prompt_input_ids"), err.toString());
+    }
+
+    static void copyTree(Path from, Path to) throws Exception {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(t);
+                else Files.copy(p, t);
+            }
+        }
+    }
+}
