@@ -1,6 +1,7 @@
 package align4j.cli;
 
 import align4j.data.PromptDataset;
+import align4j.eval.RewardFunctions;
 import align4j.eval.RewardModel;
 import align4j.generate.EosTokens;
 import align4j.io.DType;
@@ -41,7 +42,7 @@ final class RlOptions {
     Path dataset;
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "Folder with tokenizer.json (default: the model's folder).")
     Path tokenizer;
-    @Option(names = "--reward-funcs", paramLabel = "NAME", description = "Programmatic reward: target-token:ID (fraction of completion tokens equal to ID).")
+    @Option(names = "--reward-funcs", paramLabel = "NAME", description = "Programmatic reward by name, as collect/best-of-n name them: target-token:ID (fraction of completion tokens equal to ID), length, brevity, word-count, distinct-words (text functions decode with the tokenizer).")
     String rewardFuncs;
     @Option(names = "--reward-model", paramLabel = "DIR", description = "Reward model folder (a sequence-classification model, as align4j reward saves).")
     Path rewardModel;
@@ -93,7 +94,9 @@ final class RlOptions {
                 stops.addAll(eos);
             }
         } finally {
-            if (tok != null) tok.close();
+            // a text reward function decodes completions with it for the whole run; otherwise let it go now
+            boolean textReward = rewardModel == null && rewardFuncs != null && RewardFunctions.needsText(rewardFuncs);
+            if (tok != null && !textReward) tok.close();
         }
         for (int s : stops) if (s < 0 || s >= vocab) throw new UserException("--stop-token-id " + s + " is outside the vocabulary [0, " + vocab + ")");
         RewardFunction reward;
@@ -106,7 +109,7 @@ final class RlOptions {
             reward = RewardFunction.of(rm);
         } else {
             try {
-                reward = RewardFunction.programmatic(rewardFuncs, vocab);
+                reward = RewardFunction.programmatic(rewardFuncs, vocab, tok);
             } catch (IllegalArgumentException e) {
                 throw new UserException("--reward-funcs: " + e.getMessage());
             }
