@@ -14,8 +14,8 @@ The layout is transformers' *ForSequenceClassification with num_labels = 1 (mode
 GPT2ForSequenceClassification, models/llama/modeling_llama.py LlamaForSequenceClassification): the base model
 under its prefix ("transformer." / "model."), no lm_head, score = nn.Linear(hidden, 1, bias=False) as
 "score.weight" [1, C]. The score of a sequence is score(hidden)[last non-pad token]; the records below
-contain no pad token, so it is the hidden state at the last token of prompt + completion, computed in
-float64 with the same forward passes as make_reference_models.py.
+use ids below the pad id except two (trailing pads, an all-pad completion), so it is mostly the last token of
+prompt + completion. Hidden states in float64 with the same forward passes as make_reference_models.py.
 """
 import json
 import os
@@ -54,22 +54,30 @@ def build(name, cfg, make_weights, seed):
     else:
         h = lambda ids: llama_hidden(cfg, w, ids)
 
-    def score(prompt, completion):
-        ids = torch.tensor(prompt + completion, dtype=torch.long)
-        return float(h(ids)[-1] @ w["score.weight"][0])
-
     pad = cfg["pad_token_id"]
+
+    def score(prompt, completion):
+        """HF's pooling: the rightmost position whose id is not pad_token_id (modeling_llama.py
+        LlamaForSequenceClassification: non_pad_mask = input_ids != pad; argmax of index * mask)."""
+        ids = prompt + completion
+        last = max(i for i, t in enumerate(ids) if t != pad)
+        return float(h(torch.tensor(ids, dtype=torch.long))[last] @ w["score.weight"][0])
+
     rnd = lambda n: torch.randint(0, pad, (n,), generator=gen).tolist()  # ids below the pad id
     with open(os.path.join(ROOT, name + ".completions.jsonl"), "w") as f, \
             open(os.path.join(ROOT, name + ".completions.expected.jsonl"), "w") as g:
         for p, c in [(1, 1), (4, 9), (11, 3), (0, 6)]:
             r = {"prompt_input_ids": rnd(p), "completion_input_ids": rnd(c)}
+            if p == 4:  # trailing pad (= EOS when a tokenizer has no pad token): HF scores the token before it
+                r["completion_input_ids"] += [pad, pad]
             f.write(json.dumps(r) + "\n")
             g.write(json.dumps(dict(r, score=score(r["prompt_input_ids"], r["completion_input_ids"]))) + "\n")
     with open(os.path.join(ROOT, name + ".pairs.jsonl"), "w") as f, \
             open(os.path.join(ROOT, name + ".pairs.expected.jsonl"), "w") as g:
         for p, c, rj in [(2, 3, 1), (7, 12, 5), (5, 1, 14)]:
             r = {"prompt_input_ids": rnd(p), "chosen_input_ids": rnd(c), "rejected_input_ids": rnd(rj)}
+            if p == 5:  # a completion of pads only: the score is read at the prompt's last token
+                r["chosen_input_ids"] = [pad]
             f.write(json.dumps(r) + "\n")
             e = dict(r, chosen_score=score(r["prompt_input_ids"], r["chosen_input_ids"]),
                      rejected_score=score(r["prompt_input_ids"], r["rejected_input_ids"]))

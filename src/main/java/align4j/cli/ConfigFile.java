@@ -58,6 +58,13 @@ final class ConfigFile {
             }
             JsonNode v = e.getValue();
             if (v.isNull()) continue;
+            if (v.isArray() && v.size() > 0 && java.util.stream.StreamSupport.stream(v.spliterator(), false).allMatch(JsonNode::isValueNode)) {
+                // a list (e.g. lora_target_modules: [q_proj, v_proj]) for an option that splits on commas
+                List<String> items = new ArrayList<>();
+                v.forEach(x -> items.add(x.asText()));
+                out.add(flag + "=" + String.join(",", items));
+                continue;
+            }
             if (v.isContainerNode()) throw new UserException(file + ": option '" + e.getKey() + "' must be a single value");
             out.add(flag + "=" + v.asText());
         }

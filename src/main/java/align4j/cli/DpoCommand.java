@@ -2,8 +2,10 @@ package align4j.cli;
 
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
+import align4j.io.PeftAdapter;
 import align4j.loss.DpoLoss;
 import align4j.loss.LossType;
+import align4j.model.Lora;
 import align4j.model.Transformer;
 import align4j.tensor.Tensor;
 import align4j.train.DpoObjective;
@@ -19,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -67,6 +70,8 @@ final class DpoCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
     @Mixin
+    ModelOptions modelOptions;
+    @Mixin
     ThreadsOption threadsOption;
 
     @Override
@@ -79,14 +84,19 @@ final class DpoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
-        LoadedModel lm = HfModel.load(model);
+        // --model may be a PEFT adapter folder: continue training it on the base it names
+        Path adapterDir = PeftAdapter.isAdapterFolder(model) ? model : null;
+        Path baseDir = adapterDir != null ? MergeLoraCommand.baseOf(adapterDir) : model;
+        Path tokenizerDir = adapterDir != null && Files.isRegularFile(adapterDir.resolve("tokenizer.json")) ? adapterDir : baseDir;
+        LoadedModel lm = HfModel.load(baseDir);
         Transformer policy = new Transformer(lm.config(), lm.tensors());
+        Lora lora = modelOptions.apply(policy, adapterDir, args.seed());
         int vocab = lm.config().vocabSize();
-        DataOptions.Loaded train = data.load(dataset, model, vocab);
+        DataOptions.Loaded train = data.load(dataset, tokenizerDir, vocab);
         report("dataset", train);
         Pairs trainPairs = train.pairs(), evalPairs = null;
         if (evalDataset != null) {
-            DataOptions.Loaded ev = data.load(evalDataset, model, vocab);
+            DataOptions.Loaded ev = data.load(evalDataset, tokenizerDir, vocab);
             report("eval dataset", ev);
             evalPairs = ev.pairs();
         } else if (evalSplit > 0) {
@@ -109,10 +119,14 @@ final class DpoCommand implements Callable<Integer> {
                     throw new UserException(refModel + ": vocab_size " + r.config().vocabSize() + " differs from the policy's " + vocab);
                 }
                 ref = new Transformer(r.config(), r.tensors());
+                if (modelOptions.bf16()) ref.holdFrozenWeightsAsBf16();
             }
             System.err.println("dpo: reference log-probs (computed once, cached in " + cache + ")");
+            // with PEFT the reference is the base model: the policy's own weights with its adapters off
+            if (ref == policy) policy.setAdaptersEnabled(false);
             trainRef = RefLogpsCache.get(cache, ref, trainPairs, args.evalBatchSize(), null);
             if (evalPairs != null) evalRef = RefLogpsCache.get(cache, ref, evalPairs, args.evalBatchSize(), null);
+            policy.setAdaptersEnabled(true);
         }
         DpoTask task = new DpoTask(new DpoObjective(policy, loss), trainPairs, trainRef, evalPairs, evalRef, args.evalBatchSize());
         ObjectMapper om = new ObjectMapper();
@@ -124,24 +138,34 @@ final class DpoCommand implements Callable<Integer> {
             m.forEach((k, v) -> System.out.printf("%-28s %.6f%n", k, v));
             return 0;
         }
-        for (Tensor t : policy.parameters()) t.zeroGrad();
+        // with PEFT only the adapters train (and are checkpointed with their AdamW state); the base stays frozen
+        List<Tensor> trained = lora != null ? lora.parameters() : policy.parameters();
+        for (Tensor t : trained) t.zeroGrad();
         Map<String, Double> last;
-        TrainLoop loop = new TrainLoop(args, task, policy.parameters(), null);
+        TrainLoop loop = new TrainLoop(args, task, trained, null);
         try (ProgressDisplay progress = ProgressDisplay.open("dpo", loop.totalSteps(), 0)) {
-            loop = new TrainLoop(args, task, policy.parameters(), (step, total, l, tokens) -> progress.update(step, tokens, l));
+            loop = new TrainLoop(args, task, trained, (step, total, l, tokens) -> progress.update(step, tokens, l));
+            long start = System.nanoTime();
             last = loop.run();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.err.printf("dpo: train_runtime %.1f s, %.2f s/step%n", seconds, seconds / loop.totalSteps());
         } catch (TrainLoop.TrainingDiverged e) {
             throw new UserException(e.getMessage());
         }
-        for (Tensor t : policy.parameters()) t.grad = null;
-        HfModel.save(args.outputDir(), lm.config(), lm.tensors(), lm.layout());
-        HfModel.copyTokenizerFiles(data.tokenizer != null ? data.tokenizer : model, args.outputDir());
+        for (Tensor t : trained) t.grad = null;
+        if (lora != null) {
+            PeftAdapter.save(args.outputDir(), lora, baseDir.toString());
+        } else {
+            HfModel.save(args.outputDir(), lm.config(), lm.tensors(), lm.layout());
+        }
+        HfModel.copyTokenizerFiles(data.tokenizer != null ? data.tokenizer : tokenizerDir, args.outputDir());
         if (evalPairs != null) {
             Map<String, Double> ev = new java.util.LinkedHashMap<>();
             last.forEach((k, v) -> { if (k.startsWith("eval_")) ev.put(k, v); });
             om.writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), ev);
         }
-        System.err.println("dpo: model saved to " + args.outputDir());
+        System.err.printf("dpo: %s saved to %s (peak RSS %.0f MiB, peak heap %.0f MiB)%n", lora != null ? "PEFT adapter" : "model",
+                args.outputDir(), RssProbe.peakRssMb(), RssProbe.peakHeapMb());
         return 0;
     }
 

@@ -85,7 +85,7 @@ final class ExplainCommand implements Callable<Integer> {
             ObjectNode rec = om.createObjectNode();
             rec.put("index", i);
             rec.put("source", pairs.sources()[i]);
-            String promptText = tok == null ? TokenPieces.of(null, pairs.prompts()[i]).length + " prompt tokens"
+            String promptText = tok == null ? pairs.prompts()[i].length + " prompt tokens"
                     : tok.decode(pairs.prompts()[i], false);
             rec.put("prompt", promptText);
             List<RewardHeatmap.Row> rows = new ArrayList<>(2);

@@ -1,8 +1,5 @@
 package align4j.cli;
 
-import align4j.data.DatasetException;
-import align4j.data.PreferenceTokenizer;
-import align4j.data.RecordLocation;
 import align4j.generate.EosTokens;
 import align4j.generate.Generation;
 import align4j.generate.Generator;
@@ -12,11 +9,8 @@ import align4j.io.HfModel;
 import align4j.io.LoadedModel;
 import align4j.model.Transformer;
 import align4j.text.Tokenizer;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +40,8 @@ final class GenerateCommand implements Callable<Integer> {
     Path prompts;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output JSONL: each record plus completion, completion_input_ids, finish_reason.")
     Path out;
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
+    Path config;
     @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature; 0 means greedy (default ${DEFAULT-VALUE}).")
     float temperature;
     @Option(names = "--top-k", defaultValue = "0", description = "Keep the k most likely tokens; 0 disables (default ${DEFAULT-VALUE}).")
@@ -60,7 +56,7 @@ final class GenerateCommand implements Callable<Integer> {
     int numReturnSequences;
     @Option(names = "--stop", arity = "1..*", paramLabel = "STR", description = "Stop strings; the completion is cut before the first one.")
     List<String> stop = new ArrayList<>();
-    @Option(names = "--stop-token-ids", arity = "1..*", paramLabel = "ID",
+    @Option(names = "--stop-token-ids", arity = "1..*", split = ",", paramLabel = "ID",
             description = "Extra token ids that end a completion (besides the model's eos_token_id).")
     List<Integer> stopTokenIds = new ArrayList<>();
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
@@ -71,9 +67,6 @@ final class GenerateCommand implements Callable<Integer> {
     ThreadsOption threadsOption;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** One input record and its prompt ids. */
-    private record Prompt(ObjectNode record, int[] ids, boolean conversational) {}
 
     @Override
     public Integer call() throws Exception {
@@ -87,14 +80,14 @@ final class GenerateCommand implements Callable<Integer> {
         LoadedModel m = HfModel.load(model);
         Transformer t = new Transformer(m.config(), m.tensors());
         Tokenizer tok = Files.isRegularFile(model.resolve("tokenizer.json")) ? Tokenizer.load(model) : null;
-        List<Prompt> ps = read(tok, m.config().vocabSize(), m.config().maxPositions());
+        List<PromptFile.Prompt> ps = PromptFile.read(prompts, tok, m.config().vocabSize(), m.config().maxPositions());
         if (tok == null && !stop.isEmpty()) throw new UserException(model + ": --stop needs a tokenizer (no tokenizer.json)");
         Set<Integer> stops = new LinkedHashSet<>(EosTokens.of(model, tok));
         stops.addAll(stopTokenIds);
         SamplingParams params = new SamplingParams(maxNewTokens, doSample, temperature, topK, topP, numReturnSequences, List.copyOf(stops), stop);
 
         List<int[]> ids = new ArrayList<>();
-        for (Prompt p : ps) ids.add(p.ids);
+        for (PromptFile.Prompt p : ps) ids.add(p.ids());
         long start = System.nanoTime();
         long[] lastReport = {start};
         Generator g = new Generator(t, tok).batchSize(batchSize).onProgress((done, total, tokens) -> {
@@ -111,10 +104,10 @@ final class GenerateCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         for (Generation gen : gens) {
             tokens += gen.tokenIds().length;
-            Prompt p = ps.get(gen.promptIndex());
-            ObjectNode rec = p.record.deepCopy();
+            PromptFile.Prompt p = ps.get(gen.promptIndex());
+            ObjectNode rec = p.record().deepCopy();
             if (gen.text() != null) {
-                if (p.conversational) {
+                if (p.conversational()) {
                     ObjectNode msg = rec.putArray("completion").addObject();
                     msg.put("role", "assistant");
                     msg.put("content", gen.text());
@@ -131,69 +124,5 @@ final class GenerateCommand implements Callable<Integer> {
         System.err.printf("generate: %d completions, %d tokens in %.1f s (%.1f tokens/s) → %s%n", gens.size(), tokens, secs,
                 tokens / secs, out);
         return 0;
-    }
-
-    private List<Prompt> read(Tokenizer tok, int vocab, int maxPositions) throws IOException {
-        if (!Files.isRegularFile(prompts)) throw new UserException(prompts + ": not found");
-        String file = prompts.toString();
-        PreferenceTokenizer encoder = tok == null ? null : new PreferenceTokenizer(tok);
-        List<Prompt> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(prompts)) {
-            String line;
-            long n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank()) continue;
-                RecordLocation at = RecordLocation.line(file, n);
-                JsonNode node;
-                try {
-                    node = JSON.readTree(line);
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    throw new DatasetException(at, null, "not valid JSON: " + e.getOriginalMessage());
-                }
-                if (!(node instanceof ObjectNode rec)) throw new DatasetException(at, null, "expected a JSON object");
-                out.add(prompt(rec, at, encoder, vocab, maxPositions));
-            }
-        }
-        if (out.isEmpty()) throw new UserException(prompts + ": no prompts");
-        return out;
-    }
-
-    private static Prompt prompt(ObjectNode rec, RecordLocation at, PreferenceTokenizer encoder, int vocab, int maxPositions) {
-        int[] ids;
-        boolean conversational = false;
-        String field;
-        if (rec.hasNonNull("prompt_input_ids")) {
-            field = "prompt_input_ids";
-            JsonNode a = rec.get(field);
-            if (!a.isArray()) throw new DatasetException(at, field, "expected a list of token ids");
-            ids = new int[a.size()];
-            for (int i = 0; i < ids.length; i++) {
-                JsonNode e = a.get(i);
-                if (!e.canConvertToInt() || !e.isIntegralNumber() || e.asInt() < 0 || e.asInt() >= vocab) {
-                    throw new DatasetException(at, field, "element " + i + " (" + e + ") is not a token id in [0, " + vocab + ")");
-                }
-                ids[i] = e.asInt();
-            }
-        } else {
-            field = rec.hasNonNull("prompt") ? "prompt" : rec.hasNonNull("messages") ? "messages" : null;
-            if (field == null) throw new DatasetException(at, null, "no prompt: expected a field prompt, messages or prompt_input_ids");
-            JsonNode p = rec.get(field);
-            conversational = p.isArray();
-            if (!conversational && !p.isTextual()) {
-                throw new DatasetException(at, field, "expected a string or a list of messages, got " + p.getNodeType());
-            }
-            if (encoder == null) throw new DatasetException(at, field, "text prompts need the model folder's tokenizer.json");
-            try {
-                ids = encoder.promptIds(p);
-            } catch (UserException | IllegalArgumentException e) {
-                throw new DatasetException(at, field, e.getMessage(), e);
-            }
-        }
-        if (ids.length == 0) throw new DatasetException(at, field, "the prompt is empty (no tokens)");
-        if (ids.length > maxPositions) {
-            throw new DatasetException(at, field, "the prompt has " + ids.length + " tokens, more than the model's " + maxPositions + " positions");
-        }
-        return new Prompt(rec, ids, conversational);
     }
 }

@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 @Command(name = "align4j", mixinStandardHelpOptions = true, version = "align4j 0.1.0",
         description = "Preference tuning (DPO, reward models, RLHF) of Hugging Face models in pure Java.",
         subcommands = {CommandLine.HelpCommand.class, QuickstartCommand.class, LogpsCommand.class, TokenizeCommand.class, DpoCommand.class,
-                BenchCommand.class, ControlDpoCommand.class, ExplainCommand.class, GenerateCommand.class, RewardCommand.class,
-                ScoreCommand.class, SftCommand.class, PpoCommand.class, GrpoCommand.class, RlooCommand.class})
+                MergeLoraCommand.class, BenchCommand.class, ControlDpoCommand.class, ExplainCommand.class, GenerateCommand.class,
+                CollectCommand.class, BestOfNCommand.class, RewardCommand.class, ScoreCommand.class, SftCommand.class,
+                PpoCommand.class, GrpoCommand.class, RlooCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));

@@ -1,7 +1,9 @@
 package align4j.cli;
 
 import align4j.data.PromptDataset;
+import align4j.eval.RewardFunctions;
 import align4j.eval.RewardModel;
+import align4j.generate.EosTokens;
 import align4j.io.DType;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
@@ -40,7 +42,7 @@ final class RlOptions {
     Path dataset;
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "Folder with tokenizer.json (default: the model's folder).")
     Path tokenizer;
-    @Option(names = "--reward-funcs", paramLabel = "NAME", description = "Programmatic reward: target-token:ID (fraction of completion tokens equal to ID).")
+    @Option(names = "--reward-funcs", paramLabel = "NAME", description = "Programmatic reward by name, as collect/best-of-n name them: target-token:ID (fraction of completion tokens equal to ID), length, brevity, word-count, distinct-words (text functions decode with the tokenizer).")
     String rewardFuncs;
     @Option(names = "--reward-model", paramLabel = "DIR", description = "Reward model folder (a sequence-classification model, as align4j reward saves).")
     Path rewardModel;
@@ -48,10 +50,12 @@ final class RlOptions {
     int topK;
     @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass (default ${DEFAULT-VALUE}).")
     double topP;
-    @Option(names = "--stop-token", paramLabel = "eos", description = "'eos': stop a completion at the tokenizer's EOS token (TRL's stop_token).")
+    @Option(names = "--stop-token", paramLabel = "eos", description = "'eos': stop a completion at the model's EOS ids (generation_config.json, config.json, tokenizer; TRL's stop_token).")
     String stopToken;
     @Option(names = "--stop-token-id", paramLabel = "ID", description = "Stop a completion at this token id (repeatable).")
     List<Integer> stopTokenIds = new ArrayList<>();
+    @Option(names = "--total-episodes", paramLabel = "N", description = "Prompts to train on in all (TRL's total_episodes); sets the steps when --max-steps is not given.")
+    Long totalEpisodes;
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
     Path config;
 
@@ -85,11 +89,14 @@ final class RlOptions {
             prompts = PromptDataset.load(dataset, tok, vocab);
             if (stopToken != null) {
                 if (!stopToken.equals("eos")) throw new UserException("--stop-token must be 'eos', got '" + stopToken + "'");
-                if (tok == null || tok.eosId() < 0) throw new UserException("--stop-token eos: the tokenizer has no EOS token");
-                stops.add(tok.eosId());
+                List<Integer> eos = EosTokens.of(model, tok);
+                if (eos.isEmpty()) throw new UserException("--stop-token eos: " + model + " names no EOS token (generation_config.json, config.json or the tokenizer)");
+                stops.addAll(eos);
             }
         } finally {
-            if (tok != null) tok.close();
+            // a text reward function decodes completions with it for the whole run; otherwise let it go now
+            boolean textReward = rewardModel == null && rewardFuncs != null && RewardFunctions.needsText(rewardFuncs);
+            if (tok != null && !textReward) tok.close();
         }
         for (int s : stops) if (s < 0 || s >= vocab) throw new UserException("--stop-token-id " + s + " is outside the vocabulary [0, " + vocab + ")");
         RewardFunction reward;
@@ -102,7 +109,7 @@ final class RlOptions {
             reward = RewardFunction.of(rm);
         } else {
             try {
-                reward = RewardFunction.programmatic(rewardFuncs, vocab);
+                reward = RewardFunction.programmatic(rewardFuncs, vocab, tok);
             } catch (IllegalArgumentException e) {
                 throw new UserException("--reward-funcs: " + e.getMessage());
             }
@@ -119,6 +126,13 @@ final class RlOptions {
                 a.saveSteps(), a.saveTotalLimit(), a.resumeFromCheckpoint());
     }
 
+    private static TrainingArgs withMaxSteps(TrainingArgs a, int maxSteps) {
+        return new TrainingArgs(a.outputDir(), a.learningRate(), a.batchSize(), a.evalBatchSize(), a.gradientAccumulationSteps(),
+                a.numTrainEpochs(), maxSteps, a.warmupRatio(), a.warmupSteps(), a.lrSchedulerType(), a.weightDecay(),
+                a.adamBeta1(), a.adamBeta2(), a.adamEpsilon(), a.maxGradNorm(), a.seed(), a.loggingSteps(), a.evalSteps(),
+                a.saveSteps(), a.saveTotalLimit(), a.resumeFromCheckpoint());
+    }
+
     RolloutSampler sampler(Loaded l, double temperature, int maxNewTokens) {
         if (topK < 0) throw new UserException("--top-k must be ≥ 0, got " + topK);
         if (!(topP > 0 && topP <= 1)) throw new UserException("--top-p must be in (0, 1], got " + topP);
@@ -130,6 +144,10 @@ final class RlOptions {
      * a Hugging Face folder in the output dir, and the value head (if any) as value_head.safetensors.
      */
     void train(String command, Loaded l, TrainingArgs args, RlLoop.Algorithm algorithm, RolloutLogps policy) throws IOException {
+        if (totalEpisodes != null && args.maxSteps() <= 0) {
+            if (totalEpisodes < 1) throw new UserException("--total-episodes must be ≥ 1, got " + totalEpisodes);
+            args = withMaxSteps(args, (int) Math.ceil((double) totalEpisodes / args.batchSize()));
+        }
         Files.createDirectories(args.outputDir());
         RlLoop loop = new RlLoop(args, l.prompts(), policy.parameters(), algorithm, null);
         try (ProgressDisplay progress = ProgressDisplay.open(command, loop.totalSteps(), 0)) {

@@ -88,14 +88,14 @@ final class ScoreCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Preference data has chosen/rejected (or their ids), or listwise completions; else records are single completions. */
+    /** Preference data has chosen/rejected (or their ids) or listwise completions; other records are single completions. */
     private boolean isPreferenceData() {
         ColumnMapping cols = dataOptions.columns == null ? ColumnMapping.IDENTITY : ColumnMapping.parse(dataOptions.columns);
         var first = DatasetReader.read(data).stream().findFirst();
         if (first.isEmpty()) throw new UserException(data + ": no records");
         ObjectNode o = first.get().json();
-        return o.has(cols.column("chosen")) || o.has(cols.column("chosen_input_ids")) || o.has(cols.column("completions"))
-                || (o.has(cols.column("score")) && !o.has("completion_input_ids"));
+        // prompt/completion records are scored one by one even when they carry a "score" (e.g. from an earlier run)
+        return o.has(cols.column("chosen")) || o.has(cols.column("chosen_input_ids")) || o.has(cols.column("completions"));
     }
 
     private List<SequenceExample> loadCompletions(int vocab) {

@@ -123,6 +123,8 @@ final class SftCommand implements Callable<Integer> {
             if (tok != null) tok.close();
         }
         long tokens = 0, lossTokens = 0;
+        int empty = 0;
+        List<SequenceExample> kept = new ArrayList<>(ex.size());
         for (SequenceExample e : ex) {
             for (int id : e.ids()) {
                 if (id >= vocab) {
@@ -132,10 +134,13 @@ final class SftCommand implements Callable<Integer> {
             }
             tokens += e.ids().length;
             lossTokens += e.lossTokens();
+            if (e.lossTokens() > 0) kept.add(e);
+            else empty++;
         }
         if (ex.isEmpty()) throw new UserException(file + ": no records");
         if (lossTokens == 0) throw new UserException(file + ": no loss tokens (empty completions, or everything truncated by --max-length)");
-        System.err.printf("sft: %s: %d sequences, %d tokens, %d loss tokens%n", file, ex.size(), tokens, lossTokens);
-        return ex;
+        System.err.printf("sft: %s: %d sequences, %d tokens, %d loss tokens; %d without loss tokens skipped%n", file,
+                kept.size(), tokens, lossTokens, empty);
+        return kept;
     }
 }

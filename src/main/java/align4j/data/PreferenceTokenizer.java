@@ -52,18 +52,6 @@ public final class PreferenceTokenizer {
     }
 
     /**
-     * A prompt's ids as {@link #tokenize} makes them: a conversational prompt (a list of messages) through
-     * the chat template with add_generation_prompt, then encoded as is; a text prompt with the special
-     * tokens (BOS) added once. Generation uses this so that it prompts exactly as training did.
-     */
-    public int[] promptIds(JsonNode prompt) {
-        if (prompt.isArray()) {
-            return tokenizer.encode(tokenizer.applyChatTemplate(JSON.convertValue(prompt, List.class), true), false);
-        }
-        return encodeWithSpecials(prompt.asText());
-    }
-
-    /**
      * One prompt and completion (TRL's prompt-completion format, as SFT and reward scoring read it), tokenized
      * exactly as a preference pair's chosen side: returns {promptIds, completionIds}.
      */
@@ -76,6 +64,18 @@ public final class PreferenceTokenizer {
         }
         int[] promptIds = encodeWithSpecials(prompt.asText());
         return new int[][] {promptIds, text(prompt.asText(), promptIds, completion.asText())};
+    }
+
+    /**
+     * A prompt's ids as {@link #tokenize} makes them: a conversational prompt (a list of messages) through
+     * the chat template with add_generation_prompt, then encoded as is; a text prompt with the special
+     * tokens (BOS) added once. Generation uses this so that it prompts exactly as training did.
+     */
+    public int[] promptIds(JsonNode prompt) {
+        if (prompt.isArray()) {
+            return tokenizer.encode(tokenizer.applyChatTemplate(JSON.convertValue(prompt, List.class), true), false);
+        }
+        return encodeWithSpecials(prompt.asText());
     }
 
     private int[] text(String prompt, int[] promptIds, String completion) {

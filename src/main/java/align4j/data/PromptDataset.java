@@ -3,7 +3,6 @@ package align4j.data;
 import align4j.cli.UserException;
 import align4j.text.Tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +18,6 @@ import java.util.List;
  * Errors name the file, line and field.
  */
 public final class PromptDataset {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private PromptDataset() {}
 
     /** The prompts' token ids; tokenizer may be null when every record is pre-tokenized. */
@@ -46,14 +43,10 @@ public final class PromptDataset {
                 if (tokenizer == null) {
                     throw new UserException(where + ": field 'prompt' is text but there is no tokenizer (give --tokenizer, or a model folder with tokenizer.json)");
                 }
-                if (prompt.isTextual()) {
-                    p = tokenizer.encode(prompt.asText(), true);
-                } else if (prompt.isArray()) {
-                    List<?> messages = JSON.convertValue(prompt, List.class);
-                    p = tokenizer.encode(tokenizer.applyChatTemplate(messages, true), false);
-                } else {
+                if (!prompt.isTextual() && !prompt.isArray()) {
                     throw new UserException(where + ": field 'prompt' must be text or a list of messages");
                 }
+                p = new PreferenceTokenizer(tokenizer).promptIds(prompt); // exactly as SFT/DPO tokenize prompts
             }
             if (p.length == 0) throw new UserException(where + ": the prompt is empty (RL needs at least one prompt token)");
             for (int t : p) {

@@ -108,26 +108,41 @@ public final class SequenceDataset {
         return new SequenceExample(src, ids, prompt.length, mask, o);
     }
 
+    /**
+     * A conversation's ids; with assistantOnly, the loss tokens of each assistant turn i run from the end of the
+     * rendering of messages[:i] with add_generation_prompt (which the whole rendering must start with) through
+     * the turn's content, plus the special token right after it (end of turn, e.g. {@code <|eot_id|>},
+     * {@code <|im_end|>}): what TRL marks with the template's {% generation %} blocks.
+     */
     private static SequenceExample messages(DatasetRecord r, Tokenizer tok, boolean assistantOnly) {
         JsonNode m = r.json().get("messages");
         if (!m.isArray() || m.isEmpty()) throw new DatasetException(r.location(), "messages", "expected a non-empty list of messages");
         List<?> all = JSON.convertValue(m, List.class);
-        int[] ids = tok.encode(tok.applyChatTemplate(all, false), false);
+        String full = tok.applyChatTemplate(all, false);
+        int[] ids = tok.encode(full, false);
         boolean[] mask = new boolean[ids.length];
         if (!assistantOnly) {
             Arrays.fill(mask, true);
             return new SequenceExample(r.location().toString(), ids, 0, mask, r.json());
         }
+        int searchFrom = 0;
         for (int i = 0; i < m.size(); i++) {
             if (!"assistant".equals(m.get(i).path("role").asText())) continue;
-            int[] before = tok.encode(tok.applyChatTemplate(all.subList(0, i), true), false);
-            int[] through = tok.encode(tok.applyChatTemplate(all.subList(0, i + 1), false), false);
-            if (!startsWith(ids, through) || !startsWith(through, before)) {
-                throw new DatasetException(r.location(), "messages", "message " + i + ": the chat template's rendering up to"
-                        + " this assistant turn is not a prefix of the whole conversation's, so its tokens cannot be"
-                        + " told apart; train without assistant_only_loss");
+            String content = m.get(i).path("content").asText("").strip();
+            String before = tok.applyChatTemplate(all.subList(0, i), true);
+            int at = content.isEmpty() ? -1 : full.indexOf(content, Math.max(before.length(), searchFrom));
+            int[] beforeIds = tok.encode(before, false);
+            int[] throughIds = at < 0 ? null : tok.encode(full.substring(0, at + content.length()), false);
+            if (!full.startsWith(before) || !startsWith(ids, beforeIds) || at < 0 || !startsWith(ids, throughIds)) {
+                if (content.isEmpty()) continue;
+                throw new DatasetException(r.location(), "messages", "message " + i + ": the chat template's rendering of the"
+                        + " conversation up to this assistant turn is not a prefix of the whole conversation's, so the turn's"
+                        + " tokens cannot be told apart; train without --assistant-only-loss");
             }
-            Arrays.fill(mask, before.length, through.length, true);
+            int end = throughIds.length;
+            if (end < ids.length && tok.decode(new int[] {ids[end]}, true).isEmpty()) end++; // the end-of-turn special token
+            Arrays.fill(mask, beforeIds.length, end, true);
+            searchFrom = at + content.length();
         }
         return new SequenceExample(r.location().toString(), ids, 0, mask, r.json());
     }

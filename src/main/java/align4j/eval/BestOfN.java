@@ -59,4 +59,11 @@ public final class BestOfN {
         for (int i = off + 1; i < off + n; i++) if (scores[i] > scores[best]) best = i;
         return best - off;
     }
+
+    /** Index of the highest score among scores[off .. off+n); the first one on ties. */
+    public static int best(double[] scores, int off, int n) {
+        int best = off;
+        for (int i = off + 1; i < off + n; i++) if (scores[i] > scores[best]) best = i;
+        return best - off;
+    }
 }

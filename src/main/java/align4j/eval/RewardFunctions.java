@@ -9,8 +9,10 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Programmatic reward functions, by name (what {@code --label function:NAME} and {@code --reward-function NAME}
- * select). Each scores a completion's text alone or against its reference; words are runs of non-whitespace.
+ * Programmatic reward functions, by name: the one registry that {@code collect --label function:NAME},
+ * {@code best-of-n --reward-function NAME} and the RL commands' {@code --reward-funcs NAME} select from. Most
+ * score a completion's text alone or against its reference (words are runs of non-whitespace);
+ * {@code target-token:ID} scores its token ids, and has a closed-form optimum (tests of RL use it).
  */
 public final class RewardFunctions {
     private RewardFunctions() {}
@@ -31,19 +33,29 @@ public final class RewardFunctions {
                 true, s -> s.completion().toLowerCase(Locale.ROOT).contains(s.reference().strip().toLowerCase(Locale.ROOT)) ? 1 : 0));
     }
 
+    /** Prefix of the parameterised function: the fraction of completion tokens equal to ID, in [0, 1]. */
+    public static final String TARGET_TOKEN = "target-token:";
+
     /** Name → description of every function, in a fixed order (for --help and errors). */
     public static Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
         REGISTRY.forEach((k, v) -> m.put(k, v.description + (v.needsReference ? " [needs --references]" : "")));
+        m.put(TARGET_TOKEN + "ID", "fraction of completion tokens equal to token ID (scores token ids, no text needed)");
         return m;
     }
 
     public static boolean needsReference(String name) {
-        return lookup(name).needsReference;
+        return !name.startsWith(TARGET_TOKEN) && lookup(name).needsReference;
+    }
+
+    /** Whether the function reads the completion's text (else only its token ids). */
+    public static boolean needsText(String name) {
+        return !name.startsWith(TARGET_TOKEN);
     }
 
     /** The named function as a {@link Scorer}; an unknown name lists the known ones. */
     public static Scorer get(String name) {
+        if (name.startsWith(TARGET_TOKEN)) return targetToken(name);
         Fn fn = lookup(name);
         return new Scorer() {
             @Override
@@ -60,6 +72,35 @@ public final class RewardFunctions {
                         throw new IllegalArgumentException("reward function '" + name + "' needs a reference completion (--references FIELD)");
                     }
                     out[i] = fn.f.applyAsDouble(s);
+                }
+                return out;
+            }
+        };
+    }
+
+    private static Scorer targetToken(String name) {
+        int target;
+        try {
+            target = Integer.parseInt(name.substring(TARGET_TOKEN.length()).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("reward function '" + name + "': the token id after '" + TARGET_TOKEN + "' is not an integer");
+        }
+        if (target < 0) throw new IllegalArgumentException("reward function '" + name + "': token id " + target + " is negative");
+        return new Scorer() {
+            @Override
+            public String name() {
+                return "function:" + name;
+            }
+
+            @Override
+            public double[] score(List<Sample> samples) {
+                double[] out = new double[samples.size()];
+                for (int i = 0; i < out.length; i++) {
+                    int[] c = samples.get(i).completionIds();
+                    if (c == null) throw new IllegalArgumentException("reward function '" + name + "' needs completion token ids");
+                    int hits = 0;
+                    for (int t : c) if (t == target) hits++;
+                    out[i] = c.length == 0 ? 0 : (double) hits / c.length;
                 }
                 return out;
             }

@@ -21,8 +21,10 @@ import java.util.Map;
 /**
  * A Bradley–Terry reward model: a transformer backbone and a {@link ScalarHead} read at the last token of
  * each sequence (prompt + completion), as Hugging Face's {@code *ForSequenceClassification} with
- * num_labels = 1 computes it (the score at the last non-padding token; align4j packs without padding, so
- * it is simply the sequence's last token).
+ * num_labels = 1 computes it: the score at the last token that is not {@code pad_token_id}
+ * (modeling_llama.py LlamaForSequenceClassification: the rightmost position where input_ids != pad). When
+ * pad = EOS, as TRL sets it for tokenizers without a pad token, a trailing EOS is therefore not the scored
+ * token, in transformers and here alike.
  *
  * <p>Use from Java:
  * <pre>{@code
@@ -41,6 +43,7 @@ public final class RewardModel {
     private float[] dHidden = new float[0];
     private int lastBatchRows;
     private int scoreBatchSize = 8;
+    private final int padTokenId;
 
     private RewardModel(ModelConfig config, Map<String, Tensor> tensors, DType dtype) {
         this.config = config;
@@ -48,6 +51,7 @@ public final class RewardModel {
         this.dtype = dtype;
         this.backbone = new Transformer(config, tensors);
         this.head = new ScalarHead(tensors.get(ParamNames.SCORE), null);
+        this.padTokenId = SequenceClassification.padTokenId(config);
     }
 
     /** Loads a sequence-classification folder with num_labels = 1 (score.weight present, no lm_head). */
@@ -123,6 +127,11 @@ public final class RewardModel {
         backbone.backwardHidden(dHidden);
     }
 
+    /** config.json's pad_token_id (else eos_token_id; −1 for neither): tokens never read as the last one. */
+    public int padTokenId() {
+        return padTokenId;
+    }
+
     /** One score per (prompt, completion) pair of token-id arrays: r(prompt + completion). */
     public double[] score(List<int[]> prompts, List<int[]> completions) {
         if (prompts.size() != completions.size()) {
@@ -137,8 +146,12 @@ public final class RewardModel {
                 if (prompts.get(i).length + completions.get(i).length == 0) {
                     throw new IllegalArgumentException("sequence " + i + " is empty: nothing to score");
                 }
+                int start = b.tokens();
                 b.addSequence(prompts.get(i), completions.get(i));
-                rows[i - s] = b.tokens() - 1;
+                int[] p = prompts.get(i);
+                int c = lastNonPad(completions.get(i), padTokenId);
+                // HF: the rightmost non-pad position of prompt+completion, 0 when all are pad
+                rows[i - s] = start + (c >= 0 ? p.length + c : Math.max(0, lastNonPad(p, padTokenId)));
             }
             float[] r = forward(b.build(), rows, false);
             for (int i = s; i < e; i++) out[i] = r[i - s];
@@ -155,7 +168,7 @@ public final class RewardModel {
         double[] c = new double[n], r = new double[n];
         for (int s = 0; s < n; s += scoreBatchSize) {
             int e = Math.min(n, s + scoreBatchSize);
-            PackedPairs p = PackedPairs.of(prompts.subList(s, e), chosen.subList(s, e), rejected.subList(s, e));
+            PackedPairs p = PackedPairs.of(prompts.subList(s, e), chosen.subList(s, e), rejected.subList(s, e), padTokenId);
             float[] v = forward(p.batch(), p.lastRows(), false);
             for (int i = s; i < e; i++) {
                 c[i] = v[2 * (i - s)];
@@ -165,30 +178,38 @@ public final class RewardModel {
         return new PairScores(c, r);
     }
 
+    /** The index of the rightmost id ≠ pad, or −1 when every id is pad (pad &lt; 0 matches no id). */
+    static int lastNonPad(int[] ids, int pad) {
+        for (int i = ids.length - 1; i >= 0; i--) if (ids[i] != pad) return i;
+        return -1;
+    }
+
     /**
      * Preference pairs packed with the prompt shared (BatchBuilder prefix sharing); lastRows[2i] and
-     * lastRows[2i+1] are the last tokens of prompt+chosen and prompt+rejected of pair i.
+     * lastRows[2i+1] are the scored tokens (the last non-pad, see the class comment) of prompt+chosen and
+     * prompt+rejected of pair i.
      */
     public record PackedPairs(Batch batch, int[] lastRows) {
-        public static PackedPairs of(List<int[]> prompts, List<int[]> chosen, List<int[]> rejected) {
+        public static PackedPairs of(List<int[]> prompts, List<int[]> chosen, List<int[]> rejected, int padTokenId) {
             BatchBuilder b = new BatchBuilder();
             int n = prompts.size();
             int[] rows = new int[2 * n];
             for (int i = 0; i < n; i++) {
                 BatchBuilder.Prompt p = b.addPrompt(prompts.get(i));
-                rows[2 * i] = last(b, p, chosen.get(i), i);
-                rows[2 * i + 1] = last(b, p, rejected.get(i), i);
+                rows[2 * i] = last(b, p, prompts.get(i), chosen.get(i), i, padTokenId);
+                rows[2 * i + 1] = last(b, p, prompts.get(i), rejected.get(i), i, padTokenId);
             }
             return new PackedPairs(b.build(), rows);
         }
 
-        private static int last(BatchBuilder b, BatchBuilder.Prompt p, int[] completion, int i) {
-            if (completion.length == 0) {
-                if (p.length() == 0) throw new IllegalArgumentException("pair " + i + " has an empty prompt and completion");
-                return p.start() + p.length() - 1;
-            }
-            b.addCompletion(p, completion);
-            return b.tokens() - 1;
+        private static int last(BatchBuilder b, BatchBuilder.Prompt p, int[] prompt, int[] completion, int i, int pad) {
+            if (prompt.length + completion.length == 0) throw new IllegalArgumentException("pair " + i + " has an empty prompt and completion");
+            int start = b.tokens();
+            if (completion.length > 0) b.addCompletion(p, completion);
+            int c = lastNonPad(completion, pad);
+            if (c >= 0) return start + c;
+            int q = lastNonPad(prompt, pad);
+            return p.start() + Math.max(0, q); // HF: all-pad rows read position 0
         }
     }
 }

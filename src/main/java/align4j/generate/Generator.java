@@ -91,7 +91,7 @@ public final class Generator {
         KvCache cache = new KvCache(model.cfg, slots);
         Seq[] bySlot = new Seq[slots];
         TokenSampler sampler = new TokenSampler();
-        int[] tokens = new int[0], rowSlots = new int[0], lastRows = new int[slots];
+        int[] tokens = new int[0], rowSlots = new int[0], lastRows = new int[slots], activeSlots = new int[slots];
         float[] logits = new float[0];
         int next = 0, done = 0;
         long generated = 0;
@@ -118,7 +118,6 @@ public final class Generator {
                 rowSlots = new int[rows];
             }
             rows = 0;
-            int[] activeSlots = new int[slots];
             for (int s = 0; s < slots; s++) {
                 Seq q = bySlot[s];
                 if (q == null) continue;

@@ -42,7 +42,7 @@ public final class LmHead {
         Parallel.forRange(r, (s, e) -> {
             for (int j = s; j < e; j++) System.arraycopy(hidden, rows[j] * c, x, j * c, c);
         });
-        MatMul.forward(logits, x, weight.data, null, r, c, v);
+        MatMul.forward(logits, x, weight, null, r, c, v);
         float[] logp = new float[r], logitSum = new float[r];
         TokenLogProbs.forward(logp, lse, logitSum, logits, t.tokens(), r, v);
         this.targets = forTraining ? t : null;
@@ -79,7 +79,7 @@ public final class LmHead {
         int r = targets.size(), v = vocab();
         TokenLogProbs.backward(logits, dlogp, lse, targets.tokens(), r, v);
         Transformer.zero(dx, r * c);
-        MatMul.backwardInput(dx, logits, weight.data, r, v, c);
+        MatMul.backwardInput(dx, logits, weight, r, v, c);
         if (weight.grad != null) MatMul.backwardWeight(weight.grad, null, logits, x, r, v, c);
         // Rows may repeat (a shared prompt's last row predicts both completions): scatter in target order.
         int[] rows = targets.rows();

@@ -9,6 +9,7 @@ import align4j.tensor.MatMul;
 import align4j.tensor.Parallel;
 import align4j.tensor.RmsNorm;
 import align4j.tensor.Rope;
+import align4j.tensor.Softmax;
 import align4j.tensor.SwiGlu;
 import align4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -26,6 +27,10 @@ import java.util.Map;
  * <p>Forward and backward are explicit, llm.c style: {@link #forwardHidden} keeps the activations that
  * {@link #backwardHidden} needs in reusable buffers; the LM head runs only at the batch's target rows
  * ({@link LmHead}). Parameters use the canonical names listed in {@link ParamNames}.
+ *
+ * <p>Every linear layer of a block runs through {@link #project} / {@link #projectBackward}: the base
+ * product plus, when attached and enabled, the {@link Lora} adapters on that projection. Opt-in
+ * activation checkpointing keeps only each block's input and recomputes the block in backward.
  */
 public final class Transformer {
     public final ModelConfig cfg;
@@ -38,9 +43,12 @@ public final class Transformer {
     private Activations acts;
     private Batch lastBatch;
     private boolean lastKept;
+    private Lora lora;
+    private boolean adaptersEnabled = true;
+    private boolean gradientCheckpointing;
 
     /** One block's parameters; biases and LayerNorm shifts are null where the family has none. */
-    private record Layer(Tensor norm1W, Tensor norm1B, Tensor qkvW, Tensor qkvB, Tensor outW, Tensor outB,
+    private record Layer(int index, Tensor norm1W, Tensor norm1B, Tensor qkvW, Tensor qkvB, Tensor outW, Tensor outB,
                          Tensor norm2W, Tensor norm2B, Tensor upW, Tensor upB, Tensor downW, Tensor downB) {}
 
     public Transformer(ModelConfig cfg, Map<String, Tensor> params) {
@@ -55,7 +63,7 @@ public final class Transformer {
         layers = new Layer[cfg.layers()];
         int hd = cfg.heads() * cfg.headDim();
         for (int l = 0; l < layers.length; l++) {
-            layers[l] = new Layer(
+            layers[l] = new Layer(l,
                     require(ParamNames.layer(l, "attn_norm.weight"), c),
                     gpt2 ? require(ParamNames.layer(l, "attn_norm.bias"), c) : null,
                     require(ParamNames.layer(l, "qkv.weight"), cfg.qkvDim(), c),
@@ -99,6 +107,40 @@ public final class Transformer {
         return head;
     }
 
+    /** Attaches LoRA adapters (null detaches them); they apply in every forward while enabled. */
+    public void setLora(Lora lora) {
+        if (lora != null && !lora.model.equals(cfg)) throw new IllegalArgumentException("the adapters were made for another model config");
+        this.lora = lora;
+    }
+
+    public Lora lora() {
+        return lora;
+    }
+
+    /** With adapters off the model is its base (PEFT's disable_adapter()): the DPO reference. */
+    public void setAdaptersEnabled(boolean enabled) {
+        this.adaptersEnabled = enabled;
+    }
+
+    /**
+     * HF's gradient_checkpointing: a training forward keeps only each block's input, and backward
+     * recomputes one block at a time before differentiating it (Chen et al. 2016, "Training deep nets
+     * with sublinear memory cost"). The kernels are deterministic, so gradients are bit-identical.
+     */
+    public void setGradientCheckpointing(boolean on) {
+        this.gradientCheckpointing = on;
+    }
+
+    /**
+     * Holds every frozen matrix (block projections, embedding/LM head) as bfloat16 (--weights-dtype bf16):
+     * half the memory; products still run and accumulate in FP32. Norms and biases stay FP32 (tiny).
+     */
+    public void holdFrozenWeightsAsBf16() {
+        List<Tensor> mats = new ArrayList<>(List.of(embed, head.weight()));
+        for (Layer p : layers) mats.addAll(List.of(p.qkvW, p.outW, p.upW, p.downW));
+        for (Tensor t : mats) if (t.grad == null) t.toBf16();
+    }
+
     /**
      * Runs the blocks and the final norm over a packed batch; returns the normalised hidden states
      * [rows, C] (owned by this model, valid until the next forward). With {@code forTraining} every
@@ -121,19 +163,22 @@ public final class Transformer {
                 }
             }
         }
-        if (acts == null || acts.rows < t || (forTraining && !acts.train)) {
+        boolean checkpointed = forTraining && gradientCheckpointing;
+        if (acts == null || acts.rows < t || (forTraining && (!acts.train || acts.checkpointed != checkpointed))) {
             int rows = acts == null || acts.rows >= t ? t : Math.max(t, acts.rows + acts.rows / 4);
             acts = null; // let the old buffers go before allocating the new ones
-            acts = new Activations(cfg, rows, forTraining);
+            acts = new Activations(cfg, rows, forTraining, checkpointed);
         }
         Activations a = acts;
-        Embedding.forward(a.res[0], batch.tokens(), embed.data, batch.positions(), gpt2 ? posEmbed.data : null, t, c);
+        if (forTraining && lora != null) lora.nextTrainingForward();
+        Embedding.forward(a.res[0], batch.tokens(), embed, batch.positions(), gpt2 ? posEmbed.data : null, t, c);
         for (int l = 0; l < layers.length; l++) {
-            int s = forTraining ? l : 0;
+            int s = forTraining && !a.checkpointed ? l : 0;
             float[] in = forTraining ? a.res[l] : a.res[0];
             float[] out = forTraining ? a.res[l + 1] : a.res[0];
-            layerForward(layers[l], batch, a, s, in, out, t);
+            layerForward(layers[l], batch, a, s, in, out, t, forTraining);
         }
+        a.slotLayer = layers.length - 1;
         float[] last = forTraining ? a.res[layers.length] : a.res[0];
         norm(a.hidden, a.finalMean, a.finalRstd, last, finalNormW, finalNormB, t);
         lastBatch = batch;
@@ -141,20 +186,58 @@ public final class Transformer {
         return a.hidden;
     }
 
-    private void layerForward(Layer p, Batch b, Activations a, int s, float[] in, float[] out, int t) {
+    private void layerForward(Layer p, Batch b, Activations a, int s, float[] in, float[] out, int t, boolean training) {
         int c = cfg.hidden(), h = cfg.heads(), kv = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim();
         norm(a.ln1[s], a.ln1Mean[s], a.ln1Rstd[s], in, p.norm1W, p.norm1B, t);
-        MatMul.forward(a.qkv[s], a.ln1[s], p.qkvW.data, bias(p.qkvB), t, c, q);
+        project(a.qkv[s], a.ln1[s], p, Lora.Site.QKV, t, training);
         if (rope != null) rope.forward(a.qkv[s], b.positions(), t, q, h + kv);
         Attention.forward(a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
-        MatMul.forward(a.tmpC, a.att[s], p.outW.data, bias(p.outB), t, h * d, c);
+        project(a.tmpC, a.att[s], p, Lora.Site.OUT, t, training);
         add(a.resMid[s], in, a.tmpC, t * c);
         norm(a.ln2[s], a.ln2Mean[s], a.ln2Rstd[s], a.resMid[s], p.norm2W, p.norm2B, t);
-        MatMul.forward(a.up[s], a.ln2[s], p.upW.data, bias(p.upB), t, c, cfg.upDim());
+        project(a.up[s], a.ln2[s], p, Lora.Site.UP, t, training);
         if (gpt2) Gelu.forward(a.act[s], a.up[s], t * cfg.intermediate());
         else SwiGlu.forward(a.act[s], a.up[s], t, cfg.intermediate());
-        MatMul.forward(a.tmpC, a.act[s], p.downW.data, bias(p.downB), t, cfg.intermediate(), c);
+        project(a.tmpC, a.act[s], p, Lora.Site.DOWN, t, training);
         add(out, a.resMid[s], a.tmpC, t * c);
+    }
+
+    private static Tensor weight(Layer p, Lora.Site site) {
+        return switch (site) {
+            case QKV -> p.qkvW;
+            case OUT -> p.outW;
+            case UP -> p.upW;
+            case DOWN -> p.downW;
+        };
+    }
+
+    private static Tensor biasOf(Layer p, Lora.Site site) {
+        return switch (site) {
+            case QKV -> p.qkvB;
+            case OUT -> p.outB;
+            case UP -> p.upB;
+            case DOWN -> p.downB;
+        };
+    }
+
+    /**
+     * y[t, out] = x[t, in]·Wᵀ + b for one of a block's projections, plus the LoRA adapters on it when
+     * attached and enabled (PEFT: base(x) + lora_B(lora_A(dropout(x)))·α/r; dropout only when training).
+     */
+    private void project(float[] y, float[] x, Layer p, Lora.Site site, int t, boolean training) {
+        Tensor w = weight(p, site);
+        int n = w.shape[0], k = w.shape[1];
+        MatMul.forward(y, x, w, bias(biasOf(p, site)), t, k, n);
+        if (lora != null && adaptersEnabled) lora.forward(p.index, site, y, x, t, k, n, training);
+    }
+
+    /** Backward of {@link #project}: dx += dy·W (+ the adapters' path); trainable W, b and adapters get gradients. */
+    private void projectBackward(float[] dx, float[] dy, float[] x, Layer p, Lora.Site site, int t) {
+        Tensor w = weight(p, site);
+        int n = w.shape[0], k = w.shape[1];
+        MatMul.backwardInput(dx, dy, w, t, n, k);
+        weightGrad(w, biasOf(p, site), dy, x, t, n, k);
+        if (lora != null && adaptersEnabled) lora.backward(p.index, site, dx, dy, x, t, n, k);
     }
 
     /**
@@ -175,28 +258,30 @@ public final class Transformer {
         normBackward(dres, finalNormW, finalNormB, dHidden, a.res[layers.length], a.finalMean, a.finalRstd, t);
         for (int l = layers.length - 1; l >= 0; l--) {
             Layer p = layers[l];
+            int s = a.checkpointed ? 0 : l;
+            if (a.checkpointed && a.slotLayer != l) {
+                // recompute block l from its kept input; its output (already in res[l+1]) goes to scratch
+                layerForward(p, b, a, 0, a.res[l], a.tmpC, t, true);
+                a.slotLayer = l;
+            }
             // out = resMid + down(act): dres flows unchanged into resMid
             zero(a.dAct, t * inter);
-            MatMul.backwardInput(a.dAct, dres, p.downW.data, t, c, inter);
-            weightGrad(p.downW, p.downB, dres, a.act[l], t, c, inter);
+            projectBackward(a.dAct, dres, a.act[s], p, Lora.Site.DOWN, t);
             zero(a.dUp, t * upDim);
-            if (gpt2) Gelu.backward(a.dUp, a.dAct, a.up[l], t * inter);
-            else SwiGlu.backward(a.dUp, a.dAct, a.up[l], t, inter);
+            if (gpt2) Gelu.backward(a.dUp, a.dAct, a.up[s], t * inter);
+            else SwiGlu.backward(a.dUp, a.dAct, a.up[s], t, inter);
             zero(a.dLn, t * c);
-            MatMul.backwardInput(a.dLn, a.dUp, p.upW.data, t, upDim, c);
-            weightGrad(p.upW, p.upB, a.dUp, a.ln2[l], t, upDim, c);
-            normBackward(dres, p.norm2W, p.norm2B, a.dLn, a.resMid[l], a.ln2Mean[l], a.ln2Rstd[l], t);
+            projectBackward(a.dLn, a.dUp, a.ln2[s], p, Lora.Site.UP, t);
+            normBackward(dres, p.norm2W, p.norm2B, a.dLn, a.resMid[s], a.ln2Mean[s], a.ln2Rstd[s], t);
             // resMid = in + out(att)
             zero(a.dAtt, t * h * d);
-            MatMul.backwardInput(a.dAtt, dres, p.outW.data, t, c, h * d);
-            weightGrad(p.outW, p.outB, dres, a.att[l], t, c, h * d);
+            projectBackward(a.dAtt, dres, a.att[s], p, Lora.Site.OUT, t);
             zero(a.dQkv, t * q);
-            Attention.backward(a.dQkv, a.dAtt, a.att[l], a.lse[l], a.qkv[l], b.mask(), t, h, kv, d);
+            Attention.backward(a.dQkv, a.dAtt, a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
             if (rope != null) rope.backward(a.dQkv, b.positions(), t, q, h + kv);
             zero(a.dLn, t * c);
-            MatMul.backwardInput(a.dLn, a.dQkv, p.qkvW.data, t, q, c);
-            weightGrad(p.qkvW, p.qkvB, a.dQkv, a.ln1[l], t, q, c);
-            normBackward(dres, p.norm1W, p.norm1B, a.dLn, a.res[l], a.ln1Mean[l], a.ln1Rstd[l], t);
+            projectBackward(a.dLn, a.dQkv, a.ln1[s], p, Lora.Site.QKV, t);
+            normBackward(dres, p.norm1W, p.norm1B, a.dLn, a.res[l], a.ln1Mean[s], a.ln1Rstd[s], t);
         }
         Embedding.backward(embed.grad, gpt2 ? posEmbed.grad : null, dres, b.tokens(), b.positions(), t, c);
     }
@@ -240,33 +325,40 @@ public final class Transformer {
         int c = cfg.hidden();
         kv.ensureRows(n);
         for (int i = 0; i < n; i++) {
-            int tok = tokens[i], s = slots[i];
+            int tok = tokens[i];
             if (tok < 0 || tok >= cfg.vocabSize()) {
                 throw new IllegalArgumentException("token id " + tok + " is outside the model's vocabulary [0, "
                         + cfg.vocabSize() + ")");
             }
-            int pos = kv.length[s]++;
+        }
+        // checked before any slot advances, so a refused call leaves the cache as it was
+        int[] grown = kv.length.clone();
+        for (int i = 0; i < n; i++) {
+            int pos = grown[slots[i]]++;
             if (gpt2 && pos >= cfg.maxPositions()) {
                 throw new IllegalArgumentException("position " + pos + " exceeds the model's n_positions " + cfg.maxPositions());
             }
             kv.positions[i] = pos;
             kv.visible[i] = pos + 1;
         }
-        for (int i = 0; i < n; i++) {
-            int s = slots[i];
-            kv.reserve(s, kv.length[s]);
+        for (int s = 0; s < grown.length; s++) {
+            if (grown[s] != kv.length[s]) kv.reserve(s, grown[s]);
+            kv.length[s] = grown[s];
         }
-        Embedding.forward(kv.res, tokens, embed.data, kv.positions, gpt2 ? posEmbed.data : null, n, c);
+        Embedding.forward(kv.res, tokens, embed, kv.positions, gpt2 ? posEmbed.data : null, n, c);
         for (int l = 0; l < layers.length; l++) layerCached(layers[l], l, kv, slots, n);
         norm(kv.hidden, kv.mean, kv.rstd, kv.res, finalNormW, finalNormB, n);
         return kv.hidden;
     }
 
-    /** One block of {@link #forwardCached}: layerForward's steps with cached attention in place of the packed one. */
+    /**
+     * One block of {@link #forwardCached}: layerForward's steps with cached attention in place of the packed
+     * one; the projections go through {@link #project}, so attached LoRA adapters apply while decoding too.
+     */
     private void layerCached(Layer p, int l, KvCache kv, int[] slots, int n) {
         int c = cfg.hidden(), h = cfg.heads(), kvh = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim();
         norm(kv.ln, kv.mean, kv.rstd, kv.res, p.norm1W, p.norm1B, n);
-        MatMul.forward(kv.qkv, kv.ln, p.qkvW.data, bias(p.qkvB), n, c, q);
+        project(kv.qkv, kv.ln, p, Lora.Site.QKV, n, false);
         if (rope != null) rope.forward(kv.qkv, kv.positions, n, q, h + kvh);
         for (int i = 0; i < n; i++) {
             int s = slots[i], at = kv.positions[i] * kv.kvDim;
@@ -276,13 +368,13 @@ public final class Transformer {
             System.arraycopy(kv.qkv, i * q + (h + kvh) * d, kv.rowValues[i], at, kv.kvDim);
         }
         DecodeAttention.forward(kv.att, kv.qkv, kv.rowKeys, kv.rowValues, kv.visible, n, h, kvh, d);
-        MatMul.forward(kv.tmp, kv.att, p.outW.data, bias(p.outB), n, h * d, c);
+        project(kv.tmp, kv.att, p, Lora.Site.OUT, n, false);
         add(kv.mid, kv.res, kv.tmp, n * c);
         norm(kv.ln, kv.mean, kv.rstd, kv.mid, p.norm2W, p.norm2B, n);
-        MatMul.forward(kv.up, kv.ln, p.upW.data, bias(p.upB), n, c, cfg.upDim());
+        project(kv.up, kv.ln, p, Lora.Site.UP, n, false);
         if (gpt2) Gelu.forward(kv.act, kv.up, n * cfg.intermediate());
         else SwiGlu.forward(kv.act, kv.up, n, cfg.intermediate());
-        MatMul.forward(kv.tmp, kv.act, p.downW.data, bias(p.downB), n, cfg.intermediate(), c);
+        project(kv.tmp, kv.act, p, Lora.Site.DOWN, n, false);
         add(kv.res, kv.mid, kv.tmp, n * c);
     }
 
@@ -294,7 +386,14 @@ public final class Transformer {
         int c = cfg.hidden();
         float[] x = new float[r * c];
         for (int j = 0; j < r; j++) System.arraycopy(hidden, rows[j] * c, x, j * c, c);
-        MatMul.forward(out, x, head.weight().data, null, r, c, head.vocab());
+        MatMul.forward(out, x, head.weight(), null, r, c, head.vocab());
+    }
+
+    /** As {@link #logitsAt}, then each row turned into log-probabilities: out[j, ·] = log softmax(logits[j, ·]). */
+    public void logSoftmaxAt(float[] out, float[] hidden, int[] rows, int r) {
+        logitsAt(out, hidden, rows, r);
+        int v = head.vocab();
+        for (int j = 0; j < r; j++) Softmax.logForward(out, j * v, out, j * v, v);
     }
 
     private void norm(float[] out, float[] mean, float[] rstd, float[] x, Tensor w, Tensor b, int t) {
@@ -325,18 +424,24 @@ public final class Transformer {
         });
     }
 
-    /** Activation and gradient buffers for up to {@code rows} tokens, allocated once and reused. */
+    /**
+     * Activation and gradient buffers for up to {@code rows} tokens, allocated once and reused. Training
+     * keeps every block's input (res) and, unless checkpointed, every block's activations (one slot per
+     * layer); checkpointed, one slot holds the block {@code slotLayer} last computed.
+     */
     private static final class Activations {
         final int rows;
-        final boolean train;
+        final boolean train, checkpointed;
+        int slotLayer = -1;
         final float[][] res, ln1, ln1Mean, ln1Rstd, qkv, att, lse, resMid, ln2, ln2Mean, ln2Rstd, up, act;
         final float[] hidden, finalMean, finalRstd, tmpC;
         final float[] dres, dAct, dUp, dLn, dAtt, dQkv, dHidden;
 
-        Activations(ModelConfig cfg, int rows, boolean train) {
+        Activations(ModelConfig cfg, int rows, boolean train, boolean checkpointed) {
             this.rows = rows;
             this.train = train;
-            int slots = train ? cfg.layers() : 1;
+            this.checkpointed = checkpointed;
+            int slots = train && !checkpointed ? cfg.layers() : 1;
             int c = cfg.hidden(), hd = cfg.heads() * cfg.headDim();
             boolean ln = cfg.family() == ModelConfig.Family.GPT2;
             res = new float[train ? cfg.layers() + 1 : 1][rows * c];

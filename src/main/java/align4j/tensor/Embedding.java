@@ -27,6 +27,24 @@ public final class Embedding {
         });
     }
 
+    /** {@link #forward} with the token embedding held as bfloat16 (--weights-dtype bf16): rows widen exactly. */
+    public static void forward(float[] out, int[] tokens, Tensor wte, int[] positions, float[] wpe, int rows, int c) {
+        if (wte.bf16 == null) {
+            forward(out, tokens, wte.data, positions, wpe, rows, c);
+            return;
+        }
+        Parallel.forChunks(rows, MIN_ROWS, (chunk, r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * c;
+                Bf16.widen(wte.bf16, tokens[r] * c, out, o, c);
+                if (wpe != null) {
+                    int p = positions[r] * c;
+                    for (int i = 0; i < c; i++) out[o + i] += wpe[p + i];
+                }
+            }
+        });
+    }
+
     /**
      * dwte, dwpe += scattered dout (either may be null when frozen or absent). Parallel over column
      * blocks with rows in order, so repeated tokens are summed in the same order for every thread

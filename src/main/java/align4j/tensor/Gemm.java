@@ -31,10 +31,18 @@ final class Gemm {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** An operand X[rows, cols] read as x[r·ld + c], or as x[c·ld + r] when transposed. */
-    record Operand(float[] x, int ld, boolean transposed) {
+    /**
+     * An operand X[rows, cols] read as x[r·ld + c], or as x[c·ld + r] when transposed. A B operand may
+     * instead hold bfloat16 bits in h (x null): packing widens them to FP32 ({@link GemmPack#packB}).
+     */
+    record Operand(float[] x, short[] h, int ld, boolean transposed) {
+        Operand(float[] x, int ld, boolean transposed) {
+            this(x, null, ld, transposed);
+        }
+
         float at(int r, int c) {
-            return transposed ? x[c * ld + r] : x[r * ld + c];
+            int i = transposed ? c * ld + r : r * ld + c;
+            return h != null ? Bf16.widen(h[i]) : x[i];
         }
     }
 
@@ -47,6 +55,7 @@ final class Gemm {
     static void multiply(int M, int N, int K, Operand a, Operand b, float[] c, int ldc,
                          boolean accumulate, float[] bias) {
         if (M <= 0 || N <= 0) return;
+        if (a.h() != null) throw new IllegalArgumentException("a bf16 operand is supported as B only");
         if (K <= 0) {
             if (!accumulate) {
                 for (int i = 0; i < M; i++)

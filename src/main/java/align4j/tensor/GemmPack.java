@@ -55,7 +55,9 @@ final class GemmPack {
     static void packB(float[] dst, Gemm.Operand b, int pc, int kc, int jc, int nc, int[] map) {
         float[] x = b.x();
         int ld = b.ld(), full = nc / NR;
-        if (b.transposed()) {
+        if (b.h() != null) {
+            packBf16(dst, b, pc, kc, jc, full, map);
+        } else if (b.transposed()) {
             // B[p, j] = x[j·ld + p] (nn.Linear weights in forward): gather 2 × 16 columns at each p
             for (int l = 0; l < S.length(); l++) map[l] = l * ld;
             for (int t = 0; t < full; t++) {
@@ -79,6 +81,37 @@ final class GemmPack {
             int j0 = jc + full * NR, nr = nc - full * NR, base = full * NR * kc;
             for (int p = 0; p < kc; p++) {
                 for (int q = 0; q < NR; q++) dst[base + p * NR + q] = q < nr ? b.at(pc + p, j0 + q) : 0f;
+            }
+        }
+    }
+
+    /** Widening rows of w for {@link #packBf16}: 32 rows × KC, one per thread. */
+    private static final ThreadLocal<float[]> WIDE = ThreadLocal.withInitial(() -> new float[NR * Gemm.KC]);
+
+    /**
+     * The full panels of a bfloat16 B, widened to FP32 as they are packed (--weights-dtype bf16), so the
+     * micro-kernel and its FP32 accumulation are the same as for FP32 weights. Not transposed (dX = dY·W):
+     * each p's 32 values are contiguous and widen straight into the panel. Transposed (forward, W[n, k]):
+     * the panel's 32 rows of W are widened into a scratch block first, then gathered as the FP32 path does.
+     */
+    private static void packBf16(float[] dst, Gemm.Operand b, int pc, int kc, int jc, int full, int[] map) {
+        short[] h = b.h();
+        int ld = b.ld();
+        if (!b.transposed()) {
+            for (int t = 0; t < full; t++) {
+                int from = pc * ld + jc + t * NR, to = t * NR * kc;
+                for (int p = 0; p < kc; p++) Bf16.widen(h, from + p * ld, dst, to + p * NR, NR);
+            }
+            return;
+        }
+        float[] wide = WIDE.get();
+        for (int l = 0; l < S.length(); l++) map[l] = l * kc;
+        for (int t = 0; t < full; t++) {
+            int j0 = jc + t * NR, to = t * NR * kc;
+            for (int c = 0; c < NR; c++) Bf16.widen(h, (j0 + c) * ld + pc, wide, c * kc, kc);
+            for (int p = 0; p < kc; p++) {
+                FloatVector.fromArray(S, wide, p, map, 0).intoArray(dst, to + p * NR);
+                FloatVector.fromArray(S, wide, 16 * kc + p, map, 0).intoArray(dst, to + p * NR + 16);
             }
         }
     }

@@ -34,6 +34,26 @@ public final class MatMul {
         Gemm.multiply(m, n, k, new Gemm.Operand(x, k, false), new Gemm.Operand(w, k, true), y, n, false, bias);
     }
 
+    /** y = x·wᵀ (+ bias) for a weight tensor held as FP32 or as bfloat16 (widened as it is packed). */
+    public static void forward(float[] y, float[] x, Tensor w, float[] bias, int m, int k, int n) {
+        if (w.bf16 == null) {
+            forward(y, x, w.data, bias, m, k, n);
+        } else if (m <= DOT_ROWS) {
+            forwardDotBf16(y, x, w.bf16, bias, m, k, n);
+        } else {
+            Gemm.multiply(m, n, k, new Gemm.Operand(x, k, false), new Gemm.Operand(null, w.bf16, k, true), y, n, false, bias);
+        }
+    }
+
+    /** dx += dy·w for a weight tensor held as FP32 or as bfloat16. */
+    public static void backwardInput(float[] dx, float[] dy, Tensor w, int m, int n, int k) {
+        if (w.bf16 == null) {
+            backwardInput(dx, dy, w.data, m, n, k);
+        } else {
+            Gemm.multiply(m, k, n, new Gemm.Operand(dy, n, false), new Gemm.Operand(null, w.bf16, k, false), dx, k, true, null);
+        }
+    }
+
     /** dx[m,k] += dy[m,n] · w[n,k]. */
     public static void backwardInput(float[] dx, float[] dy, float[] w, int m, int n, int k) {
         Gemm.multiply(m, k, n, new Gemm.Operand(dy, n, false), new Gemm.Operand(w, k, false), dx, k, true, null);
@@ -51,6 +71,18 @@ public final class MatMul {
             for (int j = j0; j < j1; j++) {
                 float b = bias == null ? 0f : bias[j];
                 for (int i = 0; i < m; i++) y[i * n + j] = b + dot(x, i * k, w, j * k, k);
+            }
+        });
+    }
+
+    /** {@link #forwardDot} with each row of w widened from bfloat16 first (same sums, same order). */
+    private static void forwardDotBf16(float[] y, float[] x, short[] w, float[] bias, int m, int k, int n) {
+        Parallel.forChunks(n, Math.max(1, (1 << 16) / Math.max(1, k)), (chunk, j0, j1) -> {
+            float[] row = new float[k];
+            for (int j = j0; j < j1; j++) {
+                Bf16.widen(w, j * k, row, 0, k);
+                float b = bias == null ? 0f : bias[j];
+                for (int i = 0; i < m; i++) y[i * n + j] = b + dot(x, i * k, row, 0, k);
             }
         });
     }

@@ -108,7 +108,7 @@ public final class GrpoTrainer implements RlLoop.Algorithm {
                 float[] newLogp = policy.forwardForTraining(batches.get(k)).logp();
                 float[] subRef = refLogp == null ? null : Rollouts.gather(refLogp, off, idx);
                 if (it == 0 && subRef != null) itStats.add("objective/kl", sequenceKl(newLogp, subRef, subOff), idx.length);
-                if (it == 0) itStats.add("objective/entropy", -sum(newLogp, m) / idx.length, idx.length);
+                if (it == 0) itStats.add("entropy", policy.meanEntropy(), m);
                 float[] dLogp = new float[m];
                 float[] subAdv = new float[idx.length];
                 for (int i = 0; i < idx.length; i++) subAdv[i] = adv[idx[i]];

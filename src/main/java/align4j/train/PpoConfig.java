@@ -28,7 +28,7 @@ import align4j.loss.KlEstimators;
  * @param klpenBeta         KLPEN's starting β
  * @param klpenTarget       KLPEN's d_targ for the β ×2 / ÷2 rule
  * @param klpenToReference  KLPEN's KL is to the reference instead of π_old ("nowadays, KL divergence is
- *                          with respect to ref", 003_7071ed9ea9de9aba.txt)
+ *                          with respect to ref", 003_7071ed9ea9de9aba.txt), estimated with k3 as in GRPO
  */
 public record PpoConfig(int numPpoEpochs, int numMiniBatches, double cliprange, double cliprangeValue, double vfCoef,
                         double gamma, double lam, KlEstimators.Estimator klEstimator, double klCoef, boolean adaptiveKl,

@@ -170,6 +170,7 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         RolloutLogps.Scored now = policy.forwardForTraining(sub.batch());
         float[] dLogp = new float[m], dValues = new float[m];
         Stats st = new Stats();
+        st.add("policy/entropy_avg", policy.meanEntropy(), 1);
         double pgLoss, klpenKl = 0;
         PpoClipLoss.Stats clip = PpoClipLoss.compute(now.logp(), oldLogp, adv, m, cfg.cliprange(), cfg.cliprange(), scale,
                 cfg.policyLoss() == PpoConfig.PolicyLoss.CLIP ? dLogp : null);
@@ -180,12 +181,14 @@ public final class PpoTrainer implements RlLoop.Algorithm {
             pgLoss = k.loss();
             klpenKl = k.kl();
         } else {
-            // ℓ_t = −ρ_t·A_t + β·k(log π_θ, log π_ref): the KL to the reference inside the objective
+            // ℓ_t = −ρ_t·A_t + β·k3(log π_θ, log π_ref): the KL to the reference inside the objective, with k3 as
+            // GRPO uses it. Its gradient (1 − π_ref/π)·∇log π has expectation Σ(π − π_ref)∇log π = ∇KL(π_ref‖π_θ), a
+            // pull toward the reference; k1's, ∇log π, has expectation 0 and would leave the ratio term unchecked.
             pgLoss = PpoKlPenalty.surrogate(now.logp(), oldLogp, adv, m, scale, dLogp);
             double kl = 0;
             for (int t = 0; t < m; t++) {
-                kl += KlEstimators.estimate(cfg.klEstimator(), now.logp()[t], refLogp[t]);
-                dLogp[t] += (float) (scale * klpenBeta * KlEstimators.gradLogp(cfg.klEstimator(), now.logp()[t], refLogp[t]));
+                kl += KlEstimators.k3(now.logp()[t], refLogp[t]);
+                dLogp[t] += (float) (scale * klpenBeta * KlEstimators.gradLogp(KlEstimators.Estimator.K3, now.logp()[t], refLogp[t]));
             }
             pgLoss += scale * klpenBeta * kl;
             klpenKl = kl / m;

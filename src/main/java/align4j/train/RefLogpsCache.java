@@ -79,10 +79,12 @@ public final class RefLogpsCache {
         for (Tensor t : new TreeMap<>(reference.parameterMap()).values()) {
             md.update(t.name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             for (int d : t.shape) md.update(ByteBuffer.allocate(4).putInt(d).array());
-            for (int i = 0; i < t.data.length; ) {
+            float[] chunk = new float[buf.capacity() / 4];
+            for (int i = 0; i < t.size(); ) {
                 buf.clear();
-                int m = Math.min(t.data.length - i, buf.capacity() / 4);
-                buf.asFloatBuffer().put(t.data, i, m);
+                int m = Math.min(t.size() - i, chunk.length);
+                t.read(i, chunk, 0, m); // bf16-held weights hash as their widened values
+                buf.asFloatBuffer().put(chunk, 0, m);
                 md.update(buf.array(), 0, m * 4);
                 i += m;
             }

@@ -1,16 +1,18 @@
 package align4j.train;
 
+import align4j.eval.RewardFunctions;
 import align4j.eval.RewardModel;
+import align4j.eval.Sample;
+import align4j.eval.Scorer;
+import align4j.text.Tokenizer;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Locale;
+import java.util.List;
 
 /**
  * Scores completions: one number per rollout. Either a reward model (a folder) or a programmatic
- * reward chosen by name, for tests and the quickstart, whose optimum is known in closed form:
- * <ul>
- *   <li>{@code target-token:ID}: the fraction of completion tokens equal to ID (in [0, 1]; the optimum 1
- *       is a completion made only of ID);</li>
- * </ul>
+ * reward chosen by name from {@link RewardFunctions}, e.g. {@code target-token:ID}: the fraction of completion
+ * tokens equal to ID (in [0, 1]; the optimum 1 is a completion made only of ID, which RL tests use).
  */
 @FunctionalInterface
 public interface RewardFunction {
@@ -30,35 +32,46 @@ public interface RewardFunction {
         };
     }
 
-    /** The reward that counts completion tokens equal to {@code target}. */
+    /** The reward that counts completion tokens equal to {@code target} ({@code target-token:ID}). */
     static RewardFunction targetToken(int target) {
-        return r -> {
-            float[] s = new float[r.size()];
-            for (int i = 0; i < r.size(); i++) {
-                int[] c = r.completions()[i];
-                int hits = 0;
-                for (int t : c) if (t == target) hits++;
-                s[i] = (float) hits / c.length;
-            }
-            return s;
-        };
+        return programmatic(RewardFunctions.TARGET_TOKEN + target, Integer.MAX_VALUE, null);
     }
 
-    /** A programmatic reward by name ({@code target-token:ID}); throws naming the accepted forms. */
+    /** A programmatic reward of token ids only ({@code target-token:ID}); see the overload with a tokenizer. */
     static RewardFunction programmatic(String spec, int vocabSize) {
-        String s = spec.toLowerCase(Locale.ROOT);
-        if (s.startsWith("target-token:")) {
-            int id;
-            try {
-                id = Integer.parseInt(s.substring("target-token:".length()).trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("reward function '" + spec + "': the token id after 'target-token:' is not an integer");
-            }
-            if (id < 0 || id >= vocabSize) {
+        return programmatic(spec, vocabSize, null);
+    }
+
+    /**
+     * A programmatic reward by name from the one registry, {@link RewardFunctions} ({@code target-token:ID},
+     * {@code length}, {@code word-count}, …); functions of text decode each completion with {@code tokenizer},
+     * which they therefore need. Throws naming the accepted names.
+     */
+    static RewardFunction programmatic(String spec, int vocabSize, Tokenizer tokenizer) {
+        Scorer scorer = RewardFunctions.get(spec);
+        if (RewardFunctions.needsReference(spec)) {
+            throw new IllegalArgumentException("reward function '" + spec + "' compares with a reference completion, which prompt datasets for RL do not have");
+        }
+        boolean text = RewardFunctions.needsText(spec);
+        if (text && tokenizer == null) {
+            throw new IllegalArgumentException("reward function '" + spec + "' scores text: the model folder (or --tokenizer) needs a tokenizer.json");
+        }
+        if (spec.startsWith(RewardFunctions.TARGET_TOKEN)) {
+            int id = Integer.parseInt(spec.substring(RewardFunctions.TARGET_TOKEN.length()).trim());
+            if (id >= vocabSize) {
                 throw new IllegalArgumentException("reward function '" + spec + "': token id " + id + " is outside the vocabulary [0, " + vocabSize + ")");
             }
-            return targetToken(id);
         }
-        throw new IllegalArgumentException("unknown reward function '" + spec + "' (expected target-token:ID)");
+        return r -> {
+            List<Sample> samples = new ArrayList<>(r.size());
+            for (int i = 0; i < r.size(); i++) {
+                int[] c = r.completions()[i];
+                samples.add(new Sample(null, r.prompts()[i], text ? tokenizer.decode(c, true) : null, c, null));
+            }
+            double[] s = scorer.score(samples);
+            float[] out = new float[s.length];
+            for (int i = 0; i < s.length; i++) out[i] = (float) s[i];
+            return out;
+        };
     }
 }

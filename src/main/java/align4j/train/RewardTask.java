@@ -38,7 +38,8 @@ public final class RewardTask implements TrainLoop.Task {
     @Override
     public Stats train(int[] examples, double gradScale) {
         Pairs p = train.select(examples);
-        RewardModel.PackedPairs pp = RewardModel.PackedPairs.of(List.of(p.prompts()), List.of(p.chosen()), List.of(p.rejected()));
+        RewardModel.PackedPairs pp = RewardModel.PackedPairs.of(List.of(p.prompts()), List.of(p.chosen()), List.of(p.rejected()),
+                model.padTokenId());
         float[] r = model.forward(pp.batch(), pp.lastRows(), true);
         int n = p.size();
         double[] rc = new double[n], rr = new double[n];

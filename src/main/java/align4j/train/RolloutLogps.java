@@ -31,6 +31,8 @@ public final class RolloutLogps {
     private final ScalarHead valueHead;
     private final double invTemperature;
     private float[] scaled = new float[0], dHidden = new float[0];
+    private float[] lastInput;
+    private int[] lastRows;
     private int rows;
 
     /** Per completion token: log π (temperature-scaled) and V (null without a value head). */
@@ -99,6 +101,24 @@ public final class RolloutLogps {
         model.backwardHidden(dHidden);
     }
 
+    /**
+     * Mean over the completion tokens of the last forward of the entropy −Σ_v p_v·log p_v of the
+     * sampling distribution softmax(logits/T) (TRL's {@code policy/entropy_avg}, GRPO's {@code entropy}).
+     * Computes the full-vocabulary logits again, a few hundred rows at a time; call it before the next forward.
+     */
+    public double meanEntropy() {
+        int r = lastRows.length, v = model.head().vocab();
+        int chunk = Math.max(1, Math.min(r, (1 << 22) / v));
+        float[] out = new float[chunk * v];
+        double sum = 0;
+        for (int s = 0; s < r; s += chunk) {
+            int k = Math.min(chunk, r - s);
+            model.logSoftmaxAt(out, lastInput, Arrays.copyOfRange(lastRows, s, s + k), k);
+            for (int i = 0; i < k * v; i++) sum -= Math.exp(out[i]) * out[i];
+        }
+        return sum / r;
+    }
+
     private Scored forward(Batch b, boolean train) {
         float[] hidden = model.forwardHidden(b, train);
         rows = b.size();
@@ -110,6 +130,8 @@ public final class RolloutLogps {
             in = scaled;
         }
         float[] logp = model.head().forward(in, b.targets(), b.size(), train).logp();
+        lastInput = in;
+        lastRows = b.targets().rows();
         float[] values = valueHead == null ? null : valueHead.forward(hidden, b.targets().rows(), train);
         return new Scored(logp, values);
     }

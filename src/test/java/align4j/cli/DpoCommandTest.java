@@ -40,7 +40,8 @@ class DpoCommandTest {
     // discopop is left out: with TRL's τ = 0.05 its loss rises with the margin near Δ = 0 (∂loss/∂(βΔ) ≈ +0.78
     // there), so from a reference-equal start it first pushes the margin down; that is the loss, not a bug.
     @ParameterizedTest
-    @ValueSource(strings = {"sigmoid", "ipo", "hinge", "robust", "nca_pair", "apo_zero", "sppo_hard", "bco_pair", "exo_pair"})
+    @ValueSource(strings = {"sigmoid", "ipo", "hinge", "robust", "nca_pair", "apo_zero", "apo_down", "sppo_hard", "bco_pair", "exo_pair",
+            "aot", "aot_unpaired", "sigmoid_norm"})
     void trainingRaisesHeldOutAccuracyAndMargins(String lossType, @TempDir Path out) throws Exception {
         int rc = Main.run("dpo", "--model", model.toString(), "--dataset", train.toString(), "--eval-dataset", eval.toString(),
                 "--output-dir", out.toString(), "--loss-type", lossType, "--label-smoothing", lossType.equals("robust") ? "0.1" : "0",
@@ -61,7 +62,8 @@ class DpoCommandTest {
         // re-implementation computed (reference/gpt2_hub.expected.jsonl); DpoLoss itself is checked against
         // TRL's formulas in torch by DpoLossTest.
         Path ref = Path.of("src/test/resources/reference");
-        for (String type : new String[] {"sigmoid", "ipo", "hinge", "robust"}) {
+        for (LossType lt : LossType.values()) {
+            String type = lt.trlName;
             Path o = out.resolve(type);
             assertEquals(0, Main.run("dpo", "--model", ref.resolve("models/gpt2_hub").toString(), "--dataset",
                     ref.resolve("gpt2_hub.jsonl").toString(), "--output-dir", o.toString(), "--eval-only", "--reference-free",

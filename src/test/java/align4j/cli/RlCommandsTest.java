@@ -59,7 +59,7 @@ class RlCommandsTest {
         assertEquals(4, m.size());
         for (String k : List.of("objective/kl", "objective/entropy", "objective/non_score_reward", "objective/rlhf_reward",
                 "objective/scores", "policy/approxkl_avg", "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg",
-                "val/clipfrac_avg", "val/ratio", "val/ratio_var", "val/num_eos_tokens", "learning_rate", "episode", "objective/kl_coef")) {
+                "val/clipfrac_avg", "val/ratio", "val/ratio_var", "policy/entropy_avg", "val/num_eos_tokens", "learning_rate", "episode", "objective/kl_coef")) {
             assertTrue(m.get(3).has(k), k + " missing from " + m.get(3));
         }
         // the adaptive controller moved β away from init_kl_coef = 0.2
@@ -89,13 +89,15 @@ class RlCommandsTest {
         assertEquals(0, Main.run("grpo", "--config", cfg.toString(), "--model", model.toString(), "--dataset", prompts.toString(),
                 "--reward-funcs", "target-token:7", "--output-dir", g.toString(), "--threads", "1"));
         JsonNode last = metrics(g).get(1);
-        for (String k : List.of("reward", "reward_std", "frac_reward_zero_std", "kl", "loss", "clip_ratio/region_mean",
+        for (String k : List.of("reward", "reward_std", "frac_reward_zero_std", "kl", "entropy", "loss", "clip_ratio/region_mean",
                 "completions/mean_length")) {
             assertTrue(last.has(k), k + " missing from " + last);
         }
+        // total_episodes 6 prompts at 4 completions / 2 per prompt = 2 prompts per step: 3 steps
         assertEquals(0, Main.run("rloo", "--model", model.toString(), "--dataset", prompts.toString(), "--rloo-k", "2",
                 "--reward-funcs", "target-token:7", "--output-dir", r.toString(), "--max-completion-length", "4",
-                "--per-device-train-batch-size", "4", "--max-steps", "2", "--threads", "1"));
+                "--per-device-train-batch-size", "4", "--total-episodes", "6", "--logging-steps", "1", "--threads", "1"));
+        assertEquals(3, metrics(r).size());
         assertTrue(metrics(r).get(0).has("rlhf_reward"));
         assertTrue(Files.isRegularFile(r.resolve("model.safetensors")));
     }

@@ -29,6 +29,9 @@ class LabellersTest {
         assertTrue(e.getMessage().contains("length, brevity"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RewardFunctions.get("exact-match").score(List.of(s("a", null))));
         assertTrue(RewardFunctions.needsReference("exact-match"));
+        List<Sample> ids = List.of(new Sample(null, null, null, new int[] {7, 3, 7, 7}, null), new Sample(null, null, null, new int[0], null));
+        assertArrayEquals(new double[] {0.75, 0}, RewardFunctions.get("target-token:7").score(ids));
+        assertThrows(IllegalArgumentException.class, () -> RewardFunctions.get("target-token:x"));
     }
 
     @Test

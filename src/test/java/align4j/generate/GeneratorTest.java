@@ -116,4 +116,77 @@ class GeneratorTest {
         }
         assertEquals(Generation.FinishReason.STOP, stopped.get(0).finishReason());
     }
+
+    static void assertSame(List<Generation> a, List<Generation> b, float logpTol) {
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(a.get(i).tokenIds(), b.get(i).tokenIds(), "sequence " + i);
+            assertArrayEquals(a.get(i).logprobs(), b.get(i).logprobs(), logpTol, "sequence " + i);
+            assertEquals(a.get(i).finishReason(), b.get(i).finishReason());
+        }
+    }
+
+    @Test
+    void sampledCompletionsDependOnlyOnSeedAndIndexNotOnBatchSize() throws Exception {
+        Transformer m = model("llama", 4);
+        List<int[]> prompts = prompts(41, 3, 4, 2, 7, 3);
+        SamplingParams p = new SamplingParams(12, true, 1.3f, 0, 1f, 3, List.of(5), List.of());
+        List<Generation> ref = new Generator(m, null).batchSize(1).generate(prompts, p, 77);
+        assertEquals(12, ref.size());
+        for (int i = 0; i < 12; i++) {
+            assertEquals(i / 3, ref.get(i).promptIndex());
+            assertEquals(i % 3, ref.get(i).sampleIndex());
+        }
+        for (int b : new int[] {2, 5, 12}) {
+            assertSame(ref, new Generator(m, null).batchSize(b).generate(prompts, p, 77), 1e-5f);
+        }
+        assertSame(ref, new Generator(m, null).batchSize(1).generate(prompts, p, 77), 0f); // bit-identical rerun
+        // the three samples of a prompt differ, and another seed gives other completions
+        assertFalse(java.util.Arrays.equals(ref.get(0).tokenIds(), ref.get(1).tokenIds()));
+        List<Generation> other = new Generator(m, null).batchSize(4).generate(prompts, p, 78);
+        int same = 0;
+        for (int i = 0; i < 12; i++) if (java.util.Arrays.equals(ref.get(i).tokenIds(), other.get(i).tokenIds())) same++;
+        assertTrue(same < 3, same + " of 12 completions equal under another seed");
+        // a stop id ends some completions early (id 5 is one of 41, drawn at temperature 1.3)
+        boolean stoppedEarly = false;
+        for (Generation g : ref) {
+            int[] t = g.tokenIds();
+            if (g.finishReason() == Generation.FinishReason.STOP) {
+                assertEquals(5, t[t.length - 1]);
+                stoppedEarly = true;
+            } else {
+                assertEquals(12, t.length);
+            }
+            for (int j = 0; j < t.length - 1; j++) assertNotEquals(5, t[j]);
+        }
+        assertTrue(stoppedEarly);
+    }
+
+    @Test
+    void zeroMaxNewTokensGivesEmptyCompletions() throws Exception {
+        Transformer m = model("gpt2", 3);
+        List<Generation> g = Generator.generate(m, prompts(37, 1, 3, 4), SamplingParams.greedy(0, List.of()), 0);
+        assertEquals(2, g.size());
+        assertEquals(0, g.get(1).tokenIds().length);
+        assertEquals(Generation.FinishReason.LENGTH, g.get(1).finishReason());
+    }
+
+    /** Kernels split work with a fixed reduction order, so 1, 2 or 3 threads give the same bits. */
+    @Test
+    void completionsAreBitIdenticalAcrossThreadCounts() throws Exception {
+        Transformer m = model("llama", 6);
+        List<int[]> prompts = prompts(41, 8, 5, 9, 2);
+        SamplingParams p = new SamplingParams(10, true, 1f, 20, 0.9f, 2, List.of(), List.of());
+        int before = align4j.tensor.Parallel.threads();
+        try {
+            align4j.tensor.Parallel.setThreads(1);
+            List<Generation> one = new Generator(m, null).batchSize(4).generate(prompts, p, 3);
+            for (int t : new int[] {2, 3}) {
+                align4j.tensor.Parallel.setThreads(t);
+                assertSame(one, new Generator(m, null).batchSize(4).generate(prompts, p, 3), 0f);
+            }
+        } finally {
+            align4j.tensor.Parallel.setThreads(before);
+        }
+    }
 }

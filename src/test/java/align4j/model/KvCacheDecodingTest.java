@@ -69,7 +69,26 @@ class KvCacheDecodingTest {
     @ParameterizedTest
     @ValueSource(strings = {"gpt2", "llama", "qwen2"})
     void cachedLogitsEqualFullRecomputationAtEveryStep(String family) throws Exception {
+        check(model(family, 21), family);
+    }
+
+    /** LoRA adapters on every projection (random B, so they matter) and frozen weights held as bf16 apply in decoding too. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    void adaptersAndBf16WeightsApplyWhenDecoding(String family) throws Exception {
         Transformer m = model(family, 21);
+        int[] ids = {1, 2, 3, 4};
+        float[] base = fullLogits(m, ids);
+        m.setLora(LoraTest.randomLora(m.cfg, LoraTest.ALL, 3));
+        m.holdFrozenWeightsAsBf16();
+        float[] adapted = fullLogits(m, ids);
+        double diff = 0;
+        for (int i = 0; i < base.length; i++) diff = Math.max(diff, Math.abs(base[i] - adapted[i]));
+        assertTrue(diff > 0.1, "adapters barely change the logits: " + diff);
+        check(m, family + "+lora+bf16");
+    }
+
+    static void check(Transformer m, String family) {
         int v = m.head().vocab();
         SplittableRandom rnd = new SplittableRandom(5);
         // slot s: its sequence so far, and the tokens it will be fed after its prompt
@@ -108,6 +127,8 @@ class KvCacheDecodingTest {
             float[] hidden = m.forwardCached(kv, tokens, slots, rows);
             float[] logits = new float[active * v];
             m.logitsAt(logits, hidden, last, active);
+            float[] logSoftmax = new float[active * v];
+            m.logSoftmaxAt(logSoftmax, hidden, last, active);
             for (int j = 0; j < active; j++) {
                 int s = lastSlot[j];
                 float[] ref = fullLogits(m, seqs.get(s));
@@ -118,7 +139,8 @@ class KvCacheDecodingTest {
                 assertEquals(seqs.get(s).length, kv.length(s));
                 if (fed[s] < feed[s].length) {
                     int t = feed[s][fed[s]];
-                    stepLogps[s][fed[s]] = logits[j * v + t] - Softmax.logSumExp(logits, j * v, v);
+                    stepLogps[s][fed[s]] = logSoftmax[j * v + t];
+                    assertEquals(logits[j * v + t] - Softmax.logSumExp(logits, j * v, v), logSoftmax[j * v + t], 1e-5f);
                 }
                 checks++;
             }

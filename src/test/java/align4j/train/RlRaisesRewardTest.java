@@ -74,11 +74,28 @@ class RlRaisesRewardTest {
         assertTrue(strong.kl < none.kl, "KL " + strong.kl + " (β=1) vs " + none.kl + " (β=0)");
     }
 
+    @Test
+    void ppoKlpenRaisesRewardWithBoundedKl() throws Exception {
+        // d_targ per token: 0.01 for the step-to-step KL to π_old; 1.0 for the KL to the reference, which accumulates
+        Outcome toOld = ppo(0.05, 7, PpoConfig.PolicyLoss.KLPEN, false, 0.01), toRef = ppo(0.0, 8, PpoConfig.PolicyLoss.KLPEN, true, 1.0);
+        System.out.printf("ppo-klpen (KL to π_old, kl_coef 0.05): reward %.3f -> %.3f, KL %.3f; (k3 to ref in the loss, kl_coef 0): reward -> %.3f, KL %.3f%n",
+                toOld.rewardBefore, toOld.rewardAfter, toOld.kl, toRef.rewardAfter, toRef.kl);
+        for (Outcome o : List.of(toOld, toRef)) {
+            assertTrue(o.rewardAfter > o.rewardBefore + 0.3, "reward " + o.rewardBefore + " -> " + o.rewardAfter);
+            assertTrue(o.kl < o.klOfOptimum, "KL " + o.kl + " vs the optimum's " + o.klOfOptimum);
+        }
+    }
+
     Outcome ppo(double klCoef, int run) throws Exception {
+        return ppo(klCoef, run, PpoConfig.PolicyLoss.CLIP, false, 0.01);
+    }
+
+    /** KLPEN starts at β = 0.1 (then ×2 / ÷2 after each batch toward klpenTarget). */
+    Outcome ppo(double klCoef, int run, PpoConfig.PolicyLoss loss, boolean klpenToRef, double klpenTarget) throws Exception {
         Setup s = new Setup();
         ScalarHead vh = RolloutLogps.newValueHead(s.cfg.hidden());
         PpoConfig pc = new PpoConfig(4, 2, 0.2, 0.2, 0.1, 1.0, 0.95, KlEstimators.Estimator.K1, klCoef, false, 6, 10000,
-                false, Double.NaN, 1.0, LEN, PpoConfig.PolicyLoss.CLIP, 0, 1, false);
+                false, Double.NaN, 1.0, LEN, loss, 0.1, klpenTarget, klpenToRef);
         RolloutLogps policy = new RolloutLogps(s.policy, vh, 1.0);
         PpoTrainer ppo = new PpoTrainer(policy, new RolloutLogps(s.ref, null, 1.0), s.sampler(), RewardFunction.targetToken(TARGET), pc, 1.0, 1);
         return s.run(ppo, policy.parameters(), 16, 30, 3e-3, run);

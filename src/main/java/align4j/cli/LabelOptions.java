@@ -1,0 +1,158 @@
+package align4j.cli;
+
+import align4j.data.DatasetException;
+import align4j.data.PreferenceTokenizer;
+import align4j.eval.ChatJudgeConfig;
+import align4j.eval.ChatPairwiseJudge;
+import align4j.eval.PairwiseJudge;
+import align4j.eval.ReferenceScorer;
+import align4j.eval.RewardFunctions;
+import align4j.eval.RewardModel;
+import align4j.eval.RewardModelScorer;
+import align4j.eval.Sample;
+import align4j.eval.Scorer;
+import align4j.generate.Generation;
+import align4j.text.Tokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * How samples are labelled ({@code --label}): a pointwise {@link Scorer} (reward model, named function, BLEU,
+ * ROUGE-L) or the pairwise HTTP {@link ChatPairwiseJudge}; and how samples are built from drawn completions.
+ */
+final class LabelOptions {
+    @Option(names = "--references", paramLabel = "FIELD",
+            description = "Field of each prompt record holding a reference completion (for bleu, rouge-l and reference functions).")
+    String references;
+    @Option(names = "--judge-base-url", paramLabel = "URL", defaultValue = "https://api.openai.com/v1",
+            description = "OpenAI-compatible API root for --label judge (default ${DEFAULT-VALUE}).")
+    String judgeBaseUrl;
+    @Option(names = "--judge-model", paramLabel = "NAME", defaultValue = "gpt-4o-mini", description = "Judge model name (default ${DEFAULT-VALUE}).")
+    String judgeModel;
+    @Option(names = "--judge-api-key-env", paramLabel = "VAR", defaultValue = "OPENAI_API_KEY",
+            description = "Environment variable holding the API key; unset or empty sends no key (default ${DEFAULT-VALUE}).")
+    String judgeApiKeyEnv;
+    @Option(names = "--judge-timeout", defaultValue = "60", description = "Seconds per judge request (default ${DEFAULT-VALUE}).")
+    double judgeTimeout;
+    @Option(names = "--judge-max-retries", defaultValue = "5", description = "Retries after 429/5xx/timeouts, with backoff (default ${DEFAULT-VALUE}).")
+    int judgeMaxRetries;
+    @Option(names = "--judge-prompt", paramLabel = "FILE", description = "Judge prompt template with {prompt}, {response0}, {response1}.")
+    Path judgePrompt;
+
+    /** A parsed --label: a scorer or a pairwise judge. */
+    sealed interface Labeller permits Pointwise, Pairwise {
+        String name();
+    }
+
+    record Pointwise(Scorer scorer) implements Labeller {
+        public String name() {
+            return scorer.name();
+        }
+    }
+
+    record Pairwise(PairwiseJudge judge) implements Labeller {
+        public String name() {
+            return "judge";
+        }
+    }
+
+    /** reward-model:DIR, function:NAME, bleu, rouge-l or judge. */
+    Labeller parse(String spec, long seed) throws IOException {
+        if (spec.startsWith("reward-model:")) return new Pointwise(rewardModel(Path.of(spec.substring("reward-model:".length()))));
+        if (spec.startsWith("function:")) return new Pointwise(function(spec.substring("function:".length())));
+        return switch (spec) {
+            case "bleu" -> new Pointwise(needsReferences(new ReferenceScorer(ReferenceScorer.Metric.BLEU)));
+            case "rouge-l", "rouge_l", "rougeL" -> new Pointwise(needsReferences(new ReferenceScorer(ReferenceScorer.Metric.ROUGE_L)));
+            case "judge" -> new Pairwise(judge(seed));
+            default -> throw new UserException("--label must be reward-model:DIR, function:NAME, bleu, rouge-l or judge, got '" + spec + "'");
+        };
+    }
+
+    Scorer function(String name) {
+        try {
+            if (RewardFunctions.needsReference(name) && references == null) {
+                throw new UserException("reward function '" + name + "' compares with a reference: give --references FIELD");
+            }
+            return RewardFunctions.get(name);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+    }
+
+    static Scorer rewardModel(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new UserException(dir + ": no such reward model folder");
+        RewardModel rm = RewardModel.load(dir);
+        PreferenceTokenizer tok = Files.isRegularFile(dir.resolve("tokenizer.json")) ? new PreferenceTokenizer(Tokenizer.load(dir)) : null;
+        return new RewardModelScorer(rm, tok);
+    }
+
+    private Scorer needsReferences(Scorer s) {
+        if (references == null) throw new UserException("--label " + s.name() + " compares with a reference: give --references FIELD");
+        return s;
+    }
+
+    private PairwiseJudge judge(long seed) throws IOException {
+        URI base;
+        try {
+            base = URI.create(judgeBaseUrl);
+            if (base.getScheme() == null || !base.getScheme().startsWith("http")) throw new IllegalArgumentException("not http(s)");
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--judge-base-url: not an http(s) URL: " + judgeBaseUrl);
+        }
+        if (!(judgeTimeout > 0)) throw new UserException("--judge-timeout must be > 0 seconds, got " + judgeTimeout);
+        if (judgeMaxRetries < 0) throw new UserException("--judge-max-retries must be ≥ 0, got " + judgeMaxRetries);
+        ChatJudgeConfig c = ChatJudgeConfig.defaults(base, judgeModel).withTimeout(Duration.ofMillis((long) (judgeTimeout * 1000)))
+                .withRetries(judgeMaxRetries, Duration.ofSeconds(1), Duration.ofSeconds(60)).withOrder(true, seed);
+        if (judgePrompt != null) {
+            try {
+                c = c.withPrompt(Files.readString(judgePrompt));
+            } catch (IllegalArgumentException e) {
+                throw new UserException(judgePrompt + ": " + e.getMessage());
+            }
+        }
+        String key = System.getenv(judgeApiKeyEnv);
+        if (key == null || key.isEmpty()) {
+            System.err.println("judge: environment variable " + judgeApiKeyEnv + " is not set; sending no API key");
+        }
+        return new ChatPairwiseJudge(c, key, System.err::println);
+    }
+
+    /** The text a labeller sees as the prompt: the string, or a conversation's messages as "role: content" lines. */
+    static String promptText(PromptFile.Prompt p, Tokenizer tok) {
+        if (p.field().equals("prompt_input_ids")) return tok == null ? null : tok.decode(p.ids(), true);
+        JsonNode v = p.record().get(p.field());
+        if (v.isTextual()) return v.asText();
+        StringBuilder b = new StringBuilder();
+        for (JsonNode m : v) b.append(m.path("role").asText()).append(": ").append(m.path("content").asText()).append('\n');
+        return b.toString().strip();
+    }
+
+    /** The reference completion of a prompt record: a string, or the last message's content. */
+    String reference(PromptFile.Prompt p) {
+        if (references == null) return null;
+        JsonNode v = p.record().get(references);
+        if (v == null || v.isNull()) throw new DatasetException(p.location(), references, "missing (asked for by --references)");
+        if (v.isTextual()) return v.asText();
+        if (v.isArray() && !v.isEmpty() && v.get(v.size() - 1).path("content").isTextual()) return v.get(v.size() - 1).get("content").asText();
+        throw new DatasetException(p.location(), references, "expected a string or a list of messages");
+    }
+
+    /** The samples of prompt i, one per drawn completion. */
+    List<Sample> samples(SamplingOptions.Drawn d, int i) {
+        PromptFile.Prompt p = d.prompts().get(i);
+        String prompt = promptText(p, d.tokenizer()), ref = reference(p);
+        List<Sample> out = new ArrayList<>(d.n());
+        for (int j = 0; j < d.n(); j++) {
+            Generation g = d.get(i, j);
+            out.add(new Sample(prompt, p.ids(), g.text(), g.tokenIds(), ref));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,55 @@
+package align4j.cli;
+
+import align4j.io.HfModel;
+import align4j.io.LoadedModel;
+import align4j.io.PeftAdapter;
+import align4j.model.Lora;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code align4j merge-lora}: PEFT's merge_and_unload on disk: W ← W + (α/r)·B·A for every adapted module,
+ * written as an ordinary Hugging Face model folder (the base's tensor names, dtypes and shards).
+ */
+@Command(name = "merge-lora", description = "Merge a PEFT LoRA adapter into its base model and save a full model folder.")
+final class MergeLoraCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", description = "Base model folder (default: the adapter's base_model_name_or_path).")
+    Path model;
+    @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "PEFT adapter folder (adapter_config.json, adapter_model.safetensors).")
+    Path adapter;
+    @Option(names = "--output-dir", required = true, paramLabel = "DIR", description = "Where the merged model goes.")
+    Path outputDir;
+    @Mixin
+    ThreadsOption threadsOption;
+
+    @Override
+    public Integer call() throws IOException {
+        threadsOption.apply();
+        Path base = model != null ? model : baseOf(adapter);
+        LoadedModel lm = HfModel.load(base);
+        Lora lora = PeftAdapter.read(adapter, lm.config(), 0);
+        lora.mergeInto(lm.tensors());
+        HfModel.save(outputDir, lm.config(), lm.tensors(), lm.layout());
+        Path tokenizer = Files.isRegularFile(adapter.resolve("tokenizer.json")) || Files.isRegularFile(adapter.resolve("tokenizer_config.json"))
+                ? adapter : base;
+        HfModel.copyTokenizerFiles(tokenizer, outputDir);
+        System.err.println("merge-lora: " + lora.adapters().size() + " adapters (r " + lora.config.r() + ", alpha "
+                + lora.config.alpha() + ") merged into " + base + "; saved to " + outputDir);
+        return 0;
+    }
+
+    /** The base folder an adapter names, which must exist locally. */
+    static Path baseOf(Path adapter) throws IOException {
+        String name = PeftAdapter.load(adapter).baseModelNameOrPath();
+        if (name == null || !Files.isDirectory(Path.of(name))) {
+            throw new UserException(adapter.resolve(PeftAdapter.CONFIG_FILE) + ": base_model_name_or_path " + name
+                    + " is not a local folder; pass the base model with --model DIR");
+        }
+        return Path.of(name);
+    }
+}

@@ -1,0 +1,72 @@
+package align4j.cli;
+
+import align4j.io.PeftAdapter;
+import align4j.model.Lora;
+import align4j.model.LoraConfig;
+import align4j.model.Transformer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * How a training command holds the policy: TRL's ModelConfig PEFT flags (--use-peft, --lora-*), HF's
+ * --gradient-checkpointing, and --weights-dtype for the frozen weights. Mixed into training commands.
+ */
+final class ModelOptions {
+    @Option(names = "--use-peft", arity = "0..1", fallbackValue = "true", defaultValue = "false",
+            description = "Train LoRA adapters (PEFT) instead of every weight; the reference is the base with adapters off.")
+    boolean usePeft;
+    @Option(names = "--lora-r", defaultValue = "16", description = "LoRA rank r (default ${DEFAULT-VALUE}, TRL's).")
+    int loraR;
+    @Option(names = "--lora-alpha", defaultValue = "32", description = "LoRA alpha; the update is scaled by alpha/r (default ${DEFAULT-VALUE}, TRL's).")
+    double loraAlpha;
+    @Option(names = "--lora-dropout", defaultValue = "0", description = "Dropout on the adapters' input, seeded by --seed (default ${DEFAULT-VALUE}, PEFT's).")
+    double loraDropout;
+    @Option(names = "--lora-target-modules", split = ",", arity = "1..*", paramLabel = "NAME",
+            description = "Modules to adapt, PEFT's names (q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj; GPT-2: c_attn,c_proj,c_fc) or all-linear (default: PEFT's for the model type: q_proj,v_proj or c_attn).")
+    List<String> loraTargetModules;
+    @Option(names = "--gradient-checkpointing", arity = "0..1", fallbackValue = "true", defaultValue = "false",
+            description = "Keep only each block's input in forward and recompute the block in backward (less memory, ~1/3 more compute).")
+    boolean gradientCheckpointing;
+    @Option(names = "--weights-dtype", defaultValue = "fp32", paramLabel = "fp32|bf16",
+            description = "Hold frozen weights as bf16 in memory (computed in FP32); needs --use-peft (default ${DEFAULT-VALUE}).")
+    String weightsDtype;
+
+    boolean bf16() {
+        return switch (weightsDtype) {
+            case "fp32", "float32" -> false;
+            case "bf16", "bfloat16" -> true;
+            default -> throw new UserException("--weights-dtype must be fp32 or bf16, got '" + weightsDtype + "'");
+        };
+    }
+
+    /**
+     * Attaches LoRA adapters (fresh, or those of adapterDir to continue training them) when PEFT is on,
+     * turns on checkpointing and bf16 frozen weights as asked; returns the adapters or null.
+     */
+    Lora apply(Transformer policy, Path adapterDir, long seed) throws IOException {
+        boolean bf16 = bf16();
+        Lora lora = null;
+        if (usePeft || adapterDir != null) {
+            if (adapterDir != null) {
+                lora = PeftAdapter.read(adapterDir, policy.cfg, seed);
+                System.err.println("adapter: continuing " + adapterDir + " (r " + lora.config.r() + ", lora_alpha "
+                        + lora.config.alpha() + ", lora_dropout " + lora.config.dropout() + ", target_modules "
+                        + Lora.resolvedTargets(policy.cfg, lora.config) + ", from its adapter_config.json)");
+            } else {
+                try {
+                    lora = Lora.create(policy.cfg, new LoraConfig(loraR, loraAlpha, loraDropout, loraTargetModules), seed);
+                } catch (IllegalArgumentException e) {
+                    throw new UserException("--lora-*: " + e.getMessage());
+                }
+            }
+            policy.setLora(lora);
+        } else if (bf16) {
+            throw new UserException("--weights-dtype bf16 holds frozen weights in bf16; without --use-peft every weight trains");
+        }
+        policy.setGradientCheckpointing(gradientCheckpointing);
+        if (bf16) policy.holdFrozenWeightsAsBf16();
+        return lora;
+    }
+}

@@ -1,0 +1,52 @@
+package align4j.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * reward and sft run on the shared training loop: a run resumed from its step-4 checkpoint ends with the same
+ * weights and metrics as the uninterrupted run.
+ */
+class RewardSftResumeTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"reward", "sft"})
+    void resumedRunEqualsTheUninterruptedRun(String command, @TempDir Path tmp) throws Exception {
+        Path model = DpoFixtures.tinyModel(tmp.resolve("model"));
+        Path data = command.equals("reward") ? DpoFixtures.pairs(tmp.resolve("d.jsonl"), 40, 1)
+                : SftCommandTest.data(tmp.resolve("d.jsonl"), 40, 1);
+        Path full = tmp.resolve("full"), resumed = tmp.resolve("resumed");
+        List<String> common = List.of(command, "--model", model.toString(), "--dataset", data.toString(), "--learning-rate", "1e-3",
+                "--batch-size", "4", "--gradient-accumulation-steps", "2", "--max-steps", "8", "--save-steps", "4",
+                "--logging-steps", "2", "--threads", "1");
+        assertEquals(0, Main.run(args(common, "--output-dir", full.toString())));
+        copy(full.resolve("checkpoint-4"), resumed.resolve("checkpoint-4"));
+        Files.copy(full.resolve("metrics.jsonl"), resumed.resolve("metrics.jsonl"));
+        assertEquals(0, Main.run(args(common, "--output-dir", resumed.toString(), "--resume-from-checkpoint", "last")));
+        assertArrayEquals(Files.readAllBytes(full.resolve("model.safetensors")), Files.readAllBytes(resumed.resolve("model.safetensors")));
+        assertEquals(Files.readAllLines(full.resolve("metrics.jsonl")), Files.readAllLines(resumed.resolve("metrics.jsonl")));
+    }
+
+    static String[] args(List<String> common, String... more) {
+        List<String> a = new ArrayList<>(common);
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    static void copy(Path from, Path to) throws Exception {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(t);
+                else Files.copy(p, t);
+            }
+        }
+    }
+}

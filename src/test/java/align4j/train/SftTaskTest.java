@@ -1,0 +1,149 @@
+package align4j.train;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import align4j.data.SequenceExample;
+import align4j.model.Batch;
+import align4j.model.BatchBuilder;
+import align4j.model.ModelConfig;
+import align4j.model.ModelInit;
+import align4j.model.Transformer;
+import align4j.tensor.Tensor;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** SFT's loss, gradient and metrics on tiny models against computations that do not use SftTask's packing. */
+class SftTaskTest {
+    static final String GPT2 = "{\"model_type\":\"gpt2\",\"vocab_size\":29,\"n_embd\":16,\"n_layer\":2,\"n_head\":2,\"n_positions\":32}";
+    static final String LLAMA = "{\"model_type\":\"llama\",\"vocab_size\":31,\"hidden_size\":16,\"intermediate_size\":24,"
+            + "\"num_hidden_layers\":2,\"num_attention_heads\":4,\"num_key_value_heads\":2}";
+
+    static Transformer model(String family) throws Exception {
+        ModelConfig cfg = ModelConfig.parse((ObjectNode) new ObjectMapper().readTree(family.equals("gpt2") ? GPT2 : LLAMA), family);
+        Map<String, Tensor> p = ModelInit.random(cfg, 3);
+        SplittableRandom r = new SplittableRandom(4);
+        for (Tensor t : p.values()) for (int i = 0; i < t.data.length; i++) t.data[i] += (float) (r.nextGaussian() * 0.2);
+        return new Transformer(cfg, p);
+    }
+
+    /** Prompt/completion examples; completionOnly decides the loss mask as SequenceDataset does. */
+    static List<SequenceExample> examples(int vocab, boolean completionOnly) {
+        SplittableRandom r = new SplittableRandom(11);
+        List<SequenceExample> l = new ArrayList<>();
+        for (int[] pc : new int[][] {{3, 4}, {1, 6}, {5, 2}, {0, 5}}) {
+            int[] ids = r.ints(pc[0] + pc[1], 0, vocab).toArray();
+            boolean[] mask = new boolean[ids.length];
+            Arrays.fill(mask, completionOnly ? pc[0] : 0, ids.length, true);
+            l.add(new SequenceExample("t:" + l.size(), ids, pc[0], mask, null));
+        }
+        return l;
+    }
+
+    /** −(1/N)·Σ log p over loss tokens, each sequence run alone through Transformer.logps. */
+    static double independentNll(Transformer m, List<SequenceExample> ex, boolean completionOnly) {
+        double nll = 0;
+        int n = 0;
+        for (SequenceExample e : ex) {
+            BatchBuilder b = new BatchBuilder();
+            if (completionOnly) b.addSequence(e.prompt(), e.completion());
+            else b.addScoredSequence(e.ids(), 1);
+            Batch batch = b.build();
+            for (float lp : m.logps(batch, false).logp()) {
+                nll -= lp;
+                n++;
+            }
+        }
+        return nll / n;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama"})
+    void lossIsTheMeanNllOverCompletionOrAllTokens(String family) throws Exception {
+        Transformer m = model(family);
+        for (boolean completionOnly : new boolean[] {true, false}) {
+            List<SequenceExample> ex = examples(m.cfg.vocabSize(), completionOnly);
+            SftTask task = new SftTask(m, ex, null, 2);
+            double want = independentNll(m, ex, completionOnly);
+            assertEquals(want, task.evaluate(ex, 2).mean("loss"), 1e-5, "eval, completionOnly=" + completionOnly);
+            for (Tensor t : m.parameters()) t.zeroGrad();
+            assertEquals(want, task.train(new int[] {0, 1, 2, 3}, 1.0).mean("loss"), 1e-5, "train");
+        }
+        // completion-only and full-sequence losses differ (prompt tokens count in one only)
+        double a = independentNll(m, examples(m.cfg.vocabSize(), true), true);
+        double b = independentNll(m, examples(m.cfg.vocabSize(), false), false);
+        assertTrue(Math.abs(a - b) > 1e-4, a + " vs " + b); // far above the 1e-5 tolerance above
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama"})
+    void gradientMatchesFiniteDifferencesOfTheLoss(String family) throws Exception {
+        Transformer m = model(family);
+        List<SequenceExample> ex = examples(m.cfg.vocabSize(), true);
+        SftTask task = new SftTask(m, ex, null, 8);
+        for (Tensor t : m.parameters()) t.zeroGrad();
+        task.train(new int[] {0, 1, 2, 3}, 0.5); // gradScale 0.5: half the gradient
+        SplittableRandom r = new SplittableRandom(2);
+        for (Tensor t : m.parameters()) {
+            double[] u = new double[t.size()];
+            double analytic = 0;
+            for (int i = 0; i < u.length; i++) {
+                u[i] = r.nextGaussian();
+                analytic += u[i] * t.grad[i];
+            }
+            double rms = 0;
+            for (float x : t.data) rms += (double) x * x;
+            double h = 0.02 * Math.max(Math.sqrt(rms / t.size()), 0.05);
+            double numeric = (4 * central(task, ex, t, u, h / 2) - central(task, ex, t, u, h)) / 3;
+            assertEquals(0.5 * numeric, analytic, 0.02 * Math.abs(numeric) + 2e-4, family + " " + t.name);
+        }
+    }
+
+    static double central(SftTask task, List<SequenceExample> ex, Tensor t, double[] u, double h) {
+        float[] saved = t.data.clone();
+        double[] f = new double[2];
+        for (int s = 0; s < 2; s++) {
+            for (int i = 0; i < u.length; i++) t.data[i] = (float) (saved[i] + (s == 0 ? h : -h) * u[i]);
+            f[s] = task.evaluate(ex, 8).mean("loss");
+        }
+        System.arraycopy(saved, 0, t.data, 0, saved.length);
+        return (f[0] - f[1]) / (2 * h);
+    }
+
+    /** mean_token_accuracy and entropy from the full next-token distribution, computed one candidate at a time. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama"})
+    void accuracyAndEntropyMatchTheFullDistribution(String family) throws Exception {
+        Transformer m = model(family);
+        List<SequenceExample> ex = examples(m.cfg.vocabSize(), true);
+        int v = m.cfg.vocabSize();
+        double acc = 0, ent = 0;
+        int n = 0;
+        for (SequenceExample e : ex) {
+            for (int pos = Math.max(1, e.promptLength()); pos < e.ids().length; pos++) {
+                BatchBuilder b = new BatchBuilder();
+                int[] ctx = Arrays.copyOf(e.ids(), pos);
+                for (int tok = 0; tok < v; tok++) b.addSequence(ctx, new int[] {tok});
+                float[] lp = m.logps(b.build(), false).logp();
+                int best = 0;
+                double h = 0;
+                for (int tok = 0; tok < v; tok++) {
+                    if (lp[tok] > lp[best]) best = tok;
+                    h -= Math.exp(lp[tok]) * lp[tok];
+                }
+                acc += best == e.ids()[pos] ? 1 : 0;
+                ent += h;
+                n++;
+            }
+        }
+        Stats s = new SftTask(m, ex, null, 3).evaluate(ex, 3);
+        assertEquals(acc / n, s.mean("mean_token_accuracy"), 1e-12);
+        assertEquals(ent / n, s.mean("entropy"), 1e-4);
+    }
+}
