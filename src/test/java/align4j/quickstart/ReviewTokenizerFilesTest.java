@@ -10,8 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The written tokenizer.json loads in Hugging Face's tokenizers (through align4j.text.Tokenizer) and agrees
- * with the task's own word ids. The expected ids were printed by Python's `tokenizers` 0.23 from the same
- * file (scripts/quickstart_tokenizer_ids.py), the library transformers' fast tokenizer wraps.
+ * with the task's own word ids. The expected ids were printed by Python's `tokenizers` 0.23 and by
+ * `transformers` 5.18's AutoTokenizer from the same folder (scripts/quickstart_tokenizer_ids.py).
  */
 class ReviewTokenizerFilesTest {
     @TempDir
