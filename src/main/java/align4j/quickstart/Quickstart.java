@@ -63,7 +63,7 @@ import java.util.SplittableRandom;
  */
 public final class Quickstart {
     /** One point of the frontier. */
-    public record MethodResult(String method, double param, int step, PolicyEval.Result eval, double seconds, String sample) {}
+    public record MethodResult(String method, double param, int step, PolicyEval.Result eval, String sample) {}
 
     /** Everything the report needs. */
     public record Outcome(QuickstartSettings settings, List<MethodResult> methods, List<MethodResult> checkpoints,
@@ -107,37 +107,35 @@ public final class Quickstart {
         for (int i = 0; i < evalPrompts.length; i++) evalPrompts[i] = prompts[i % prompts.length];
 
         begin("evaluate the SFT model");
-        results.add(evaluate("sft", 0, 0, new Transformer(cfg, sftWeights), 0, true));
+        results.add(evaluate("sft", 0, 0, new Transformer(cfg, sftWeights), true));
 
         begin("preference pairs from the SFT model, Bradley–Terry labels from the gold reward");
         Pairs pairs = preferencePairs();
-        log.printf("  %d pairs from %d prompts x %d samples; the label agrees with the higher gold reward on %.1f%% of them%n",
+        log.printf(Locale.ROOT, "  %d pairs from %d prompts x %d samples; the label agrees with the higher gold reward on %.1f%% of them%n",
                 pairs.size(), s.prefixes(), s.samplesPerPrefix(), 100 * labelAgreement);
         PairLogps.Result refLogps = PairLogps.compute(ref, pairs.prompts(), pairs.chosen(), pairs.rejected(), 64, 1 << 14, null);
 
         for (double beta : s.dpoBetas()) {
             begin("dpo beta=" + beta);
-            long t = System.nanoTime();
             Transformer policy = trainable();
             DpoTask task = new DpoTask(new DpoObjective(policy, DpoLoss.of(LossType.SIGMOID, beta)), pairs, refLogps,
                     null, null, 64);
             int steps = train("dpo", task, policy, args("dpo-beta" + beta, s.dpoLearningRate(), s.dpoBatch(), s.dpoEpochs()),
                     beta).steps;
-            results.add(evaluate("dpo", beta, steps, policy, t, true));
+            results.add(evaluate("dpo", beta, steps, policy, true));
         }
 
         begin("preferred-ft: SFT on the chosen completions");
-        long tp = System.nanoTime();
         Transformer pft = trainable();
         int pftSteps = train("preferred-ft", sftTask(pft, pairs.prompts(), pairs.chosen()), pft,
                 args("preferred-ft", s.preferredFtLearningRate(), s.dpoBatch(), s.preferredFtEpochs()), Double.NaN).steps;
-        results.add(evaluate("preferred-ft", 0, pftSteps, pft, tp, true));
+        results.add(evaluate("preferred-ft", 0, pftSteps, pft, true));
 
         begin("reward model: the SFT model with a score head, trained on the preference pairs (Bradley–Terry loss)");
         RewardModel rm = rewardModel(pairs);
         for (double coef : s.ppoKlCoefs()) {
             begin("ppo kl_coef=" + coef + " (reward: the learned reward model)");
-            results.add(ppo("ppo", coef, RewardFunction.of(rm), System.nanoTime()));
+            results.add(ppo("ppo", coef, RewardFunction.of(rm)));
         }
         for (double coef : s.ppoGtKlCoefs()) {
             begin("ppo-gt kl_coef=" + coef + " (reward: the gold scorer itself)");
@@ -147,7 +145,7 @@ public final class Quickstart {
                 for (int i = 0; i < g.length; i++) f[i] = (float) g[i];
                 return f;
             };
-            results.add(ppo("ppo-gt", coef, gold, System.nanoTime()));
+            results.add(ppo("ppo-gt", coef, gold));
         }
 
         begin("best-of-N from the SFT model, selected by the reward model and by the gold reward");
@@ -194,7 +192,7 @@ public final class Quickstart {
         HfModel.save(out.resolve("sft"), cfg, sftWeights, HfLayout.forNew(cfg, DType.F32));
         ref = new Transformer(cfg, copy(sftWeights));
         double loss = last.getOrDefault("loss", Double.NaN);
-        log.printf("  final training loss %.3f nats/token; model and tokenizer saved to %s%n", loss, out.resolve("sft"));
+        log.printf(Locale.ROOT, "  final training loss %.3f nats/token; model and tokenizer saved to %s%n", loss, out.resolve("sft"));
         return loss;
     }
 
@@ -230,7 +228,7 @@ public final class Quickstart {
             if (policy == null || Double.isNaN(param)) return;
             for (int k = 1; k <= s.checkpointEvals(); k++) {
                 if (step == total * k / (s.checkpointEvals() + 1) && step < total) {
-                    checkpoints.add(evaluate(method, param, step, policy, 0, false));
+                    checkpoints.add(evaluate(method, param, step, policy, false));
                 }
             }
         };
@@ -259,17 +257,16 @@ public final class Quickstart {
     }
 
     /** Samples from the policy with the evaluation seed (the same for every method) and scores them. */
-    private MethodResult evaluate(String method, double param, int step, Transformer policy, long startNanos, boolean last) {
+    private MethodResult evaluate(String method, double param, int step, Transformer policy, boolean last) {
         if (last) for (Tensor t : policy.parameters()) t.grad = null;
         int[][] prompts = last ? evalPrompts : java.util.Arrays.copyOf(evalPrompts, Math.min(evalPrompts.length, s.checkpointSamples()));
         Rollouts r = sampler(policy).sample(prompts, 1, s.seed() * 31 + 7);
         PolicyEval.Result e = PolicyEval.evaluate(policy, ref, r);
-        double sec = startNanos == 0 ? 0 : (System.nanoTime() - startNanos) / 1e9;
         String sample = ReviewTask.decode(r.prompts()[0]) + " | " + ReviewTask.decode(r.completions()[0]);
         log.printf(Locale.ROOT, "  %-12s %-6s %s gold reward %.3f ± %.3f   KL %.2f (MC %.2f)   e.g. \"%s\"%n", method,
                 param == 0 ? "" : fmt(param), last ? "final     " : "step " + String.format("%-5d", step), e.goldReward(),
                 e.goldRewardSe(), e.kl(), e.klMc(), sample);
-        return new MethodResult(method, param, step, e, sec, sample);
+        return new MethodResult(method, param, step, e, sample);
     }
 
     static String fmt(double x) {
@@ -337,7 +334,7 @@ public final class Quickstart {
         return rm;
     }
 
-    private MethodResult ppo(String method, double coef, RewardFunction reward, long startNanos) throws IOException {
+    private MethodResult ppo(String method, double coef, RewardFunction reward) throws IOException {
         Transformer policy = trainable();
         ScalarHead valueHead = RolloutLogps.newValueHead(cfg.hidden());
         PpoConfig pc = new PpoConfig(4, 2, 0.2, 0.2, 0.1, 1.0, 0.95, KlEstimators.Estimator.K1, coef, false, 6, 10000,
@@ -355,7 +352,7 @@ public final class Quickstart {
             loop = new RlLoop(a, promptSet, logps.parameters(), ppo, listener(progress, method, coef, policy));
             loop.run();
         }
-        return evaluate(method, coef, s.ppoSteps(), policy, startNanos, true);
+        return evaluate(method, coef, s.ppoSteps(), policy, true);
     }
 
     /**
@@ -366,7 +363,6 @@ public final class Quickstart {
      * discrete), not a sampled estimate: π_BoN has no tractable per-token density.
      */
     private List<MethodResult> bestOfN(RewardModel rm) {
-        long t = System.nanoTime();
         int maxN = 0;
         for (int n : s.bestOfN()) maxN = Math.max(maxN, n);
         Rollouts r = sampler(ref).sample(evalPrompts, maxN, s.seed() * 31 + 11);
@@ -395,7 +391,7 @@ public final class Quickstart {
                 PolicyEval.Result e = new PolicyEval.Result(mean, se, BestOfN.analyticKl(n), Double.NaN, Double.NaN);
                 log.printf(Locale.ROOT, "  %-14s %-6s gold reward %.3f ± %.3f   KL %.2f (analytic)   e.g. \"%s\"%n", method, n,
                         mean, se, e.kl(), sample);
-                res.add(new MethodResult(method, n, 0, e, (System.nanoTime() - t) / 1e9, sample));
+                res.add(new MethodResult(method, n, 0, e, sample));
             }
         }
         return res;
