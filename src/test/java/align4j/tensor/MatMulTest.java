@@ -16,13 +16,13 @@ class MatMulTest {
     /**
      * (m, k, n): ones and small primes, the tile edges (14 rows, 32 columns), each cache block
      * ({@link Gemm#KC}, {@link Gemm#MC}, {@link Gemm#NC}) crossed by one in the dimension each layout
-     * blocks it in, and the few-row forward path (m ≤ 4) beside the first packed size.
+     * blocks it in, and the few-row forward path (m ≤ MatMul.DOT_ROWS = 16) beside the first packed size.
      */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 3, 17}, {3, 1, 5}, {4, 33, 7}, {5, 17, 33}, {13, 3, 31}, {14, 32, 32}, {15, 33, 65},
         {33, 17, 1}, {2, 300, 40}, {100, 200, 300},
         {Gemm.MC + 1, 19, 45}, {45, 19, Gemm.MC + 1},
-        {29, Gemm.KC + 1, 70}, {20, 5, Gemm.KC + 1}, {Gemm.KC + 1, 5, 20},
+        {29, Gemm.KC + 1, 70}, {20, 5, Gemm.KC + 1}, {Gemm.KC + 1, 5, 20}, {16, 70, 9}, {17, 70, 9},
         {7, 9, Gemm.NC + 4}, {6, Gemm.NC + 4, 9},
     };
 
@@ -192,6 +192,24 @@ class MatMulTest {
         // change a single bit (a looser k·eps tolerance would also hold, but this is what the design gives)
         float[][] one = runAll(1), two = runAll(2);
         for (int i = 0; i < one.length; i++) assertArrayEquals(one[i], two[i], "output " + i);
+    }
+
+    @Test
+    void fewRowForwardGivesEachRowTheSameBitsWhateverTheOtherRows() {
+        // decoding feeds one row per sequence; a sequence's logits must not depend on the batch around it
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        int k = 77, n = 37;
+        float[] x = new float[MatMul.DOT_ROWS * k], w = new float[n * k], b = new float[n];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+        for (int i = 0; i < n; i++) b[i] = (float) r.nextGaussian();
+        float[] all = new float[MatMul.DOT_ROWS * n];
+        MatMul.forward(all, x, w, b, MatMul.DOT_ROWS, k, n);
+        for (int m = 1; m <= MatMul.DOT_ROWS; m++) {
+            float[] y = new float[m * n];
+            MatMul.forward(y, java.util.Arrays.copyOfRange(x, (MatMul.DOT_ROWS - m) * k, MatMul.DOT_ROWS * k), w, b, m, k, n);
+            assertArrayEquals(java.util.Arrays.copyOfRange(all, (MatMul.DOT_ROWS - m) * n, MatMul.DOT_ROWS * n), y, "m=" + m);
+        }
     }
 
     @Test
