@@ -55,7 +55,8 @@ final class BenchCommand implements Callable<Integer> {
     String shape;
     @Option(names = "--steps", defaultValue = "3", description = "Timed steps per shape (default ${DEFAULT-VALUE}).")
     int steps;
-    @Option(names = "--warmup", defaultValue = "1", description = "Untimed steps first (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "2",
+            description = "Untimed steps first, as many as scripts/bench_pytorch.py takes (default ${DEFAULT-VALUE}).")
     int warmup;
     @Option(names = "--json", description = "One JSON object per shape on stdout.")
     boolean json;
