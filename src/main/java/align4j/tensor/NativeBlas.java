@@ -26,22 +26,26 @@ import java.util.List;
  */
 public final class NativeBlas {
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
-    private static final Lib LIB = load();
     private static volatile boolean enabled = "openblas".equalsIgnoreCase(System.getProperty("align4j.blas", ""));
     private static int threadsSet = -1;
 
     private record Lib(MethodHandle sgemm, MethodHandle setThreads, String path, String error) {}
 
+    /** Loaded on first use, so the library is not even opened unless asked for. */
+    private static final class Holder {
+        static final Lib LIB = load();
+    }
+
     private NativeBlas() {}
 
     /** Whether the library was found and its symbols bound. */
     public static boolean available() {
-        return LIB.error == null;
+        return Holder.LIB.error == null;
     }
 
     /** Why {@link #available()} is false (the paths tried), or the library's path when it is true. */
     public static String describe() {
-        return LIB.error != null ? LIB.error : LIB.path;
+        return Holder.LIB.error != null ? Holder.LIB.error : Holder.LIB.path;
     }
 
     public static boolean enabled() {
@@ -50,7 +54,7 @@ public final class NativeBlas {
 
     /** Turns the native path on or off; on needs the library ({@link IllegalStateException} naming what was tried). */
     public static void enable(boolean on) {
-        if (on && !available()) throw new IllegalStateException(LIB.error);
+        if (on && !available()) throw new IllegalStateException(Holder.LIB.error);
         enabled = on;
     }
 
@@ -60,16 +64,17 @@ public final class NativeBlas {
      */
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int lda, float[] b, int ldb,
                       float beta, float[] c, int ldc) {
-        if (!available()) throw new IllegalStateException(LIB.error);
+        Lib lib = Holder.LIB;
+        if (lib.error != null) throw new IllegalStateException(lib.error);
         try {
             synchronized (NativeBlas.class) {
                 int t = Parallel.threads();
                 if (t != threadsSet) {
-                    LIB.setThreads.invokeExact(t);
+                    lib.setThreads.invokeExact(t);
                     threadsSet = t;
                 }
             }
-            LIB.sgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, 1f,
+            lib.sgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, 1f,
                     MemorySegment.ofArray(a), lda, MemorySegment.ofArray(b), ldb, beta, MemorySegment.ofArray(c), ldc);
         } catch (Throwable e) {
             throw new IllegalStateException("cblas_sgemm failed", e);
