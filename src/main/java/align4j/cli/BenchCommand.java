@@ -7,6 +7,7 @@ import align4j.model.ModelInit;
 import align4j.model.PairBatch;
 import align4j.model.Transformer;
 import align4j.tensor.MatMul;
+import align4j.tensor.NativeBlas;
 import align4j.tensor.Tensor;
 import align4j.train.AdamW;
 import align4j.train.DpoObjective;
@@ -55,7 +56,8 @@ final class BenchCommand implements Callable<Integer> {
     String shape;
     @Option(names = "--steps", defaultValue = "3", description = "Timed steps per shape (default ${DEFAULT-VALUE}).")
     int steps;
-    @Option(names = "--warmup", defaultValue = "1", description = "Untimed steps first (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "2",
+            description = "Untimed steps first, as many as scripts/bench_pytorch.py takes (default ${DEFAULT-VALUE}).")
     int warmup;
     @Option(names = "--json", description = "One JSON object per shape on stdout.")
     boolean json;
@@ -124,6 +126,7 @@ final class BenchCommand implements Callable<Integer> {
         out.put("peak_rss_mb", RssProbe.peakRssMb());
         out.put("peak_heap_mb", RssProbe.peakHeapMb());
         out.put("threads", threads);
+        out.put("blas", NativeBlas.enabled() ? "openblas" : "java");
         out.put("config", Map.of("layers", s.layers, "hidden", s.hidden, "heads", s.heads, "vocab", s.vocab,
                 "seq", s.seq, "prompt", s.prompt, "pairs", s.pairs, "packed_tokens", pb.batch().size()));
         return out;

@@ -9,22 +9,30 @@ import static align4j.tensor.GemmKernel.NR;
  * panels (6 MB, kept in L3), an MC×KC block of A into 14-row panels (0.5 MB, kept in L2), and
  * {@link GemmKernel#tile} sweeps the 14×32 tiles. The block sizes were tuned on the 2-core Zen 4
  * development machine (1 MB L2 per core, 32 MB L3): KC = 768, MC = 168 ran 3–5% faster than
- * KC = 384, MC = 336. Either operand may be transposed; the
- * packing routines absorb the layout, so one micro-kernel serves forward, dX and dW.
+ * KC = 384, MC = 336; on the Zen 5 machine (48 KB L1D) KC = 256 or 192 and MC = 84 or 336 measured
+ * within noise of them at K = 384 (one thread, M = 3072, N = 1536). Either operand may be transposed; the packing routines absorb the layout, so one
+ * micro-kernel serves forward, dX and dW.
+ *
+ * <p>Threads: each block of B is packed once, its panels shared out among the threads, into a buffer
+ * all of them then read (a product used to have every thread pack all of B, or all of A, itself:
+ * at K = 384 that doubled the packing); then the rows of C are split, each thread packing only its
+ * rows of A, or the columns when there are fewer row panels than threads.
  *
  * <p>Each C element is reduced over K in the same order whatever the thread count (K blocks in
- * order, each a chain of FMAs), and the thread split is fixed and panel-aligned, so results are
- * bit-identical for every thread count.
+ * order, each a chain of FMAs), and the thread split is panel-aligned, so results are
+ * bit-identical for every thread count. The block sizes do not change the order either.
  */
 final class Gemm {
     static final int KC = 768, MC = 168, NC = 2048;
-    /** About 40 µs of work per thread at least, so tiny products do not pay for the dispatch. */
+    /** About 20 µs of work per thread at least, so tiny products do not pay for the dispatch. */
     private static final long MIN_FLOPS_PER_THREAD = 1L << 22;
     private static final float[] ZEROS = new float[NR];
 
     /** Packing buffers and an edge tile, one set per thread, grown on demand and reused. */
     private static final class Scratch {
-        float[] a = new float[0], b = new float[0];
+        float[] a = new float[0];
+        /** The packed block of B of a product this thread calls, read by every thread of the product. */
+        float[] shared = new float[0];
         final float[] tile = new float[MR * NR];
         final int[] map = new int[GemmKernel.S.length()];
     }
@@ -63,57 +71,66 @@ final class Gemm {
             }
             return;
         }
-        int panelsN = (N + NR - 1) / NR, panelsM = (M + MR - 1) / MR;
-        // each thread packs all of the operand along the dimension it does not split: split N when A
-        // (M×K) is the smaller one to pack twice, M when B (K×N) is, unless that leaves a thread idle
-        int threads = Parallel.threads();
-        boolean splitN = M <= N ? panelsN >= threads || panelsM < threads : panelsM < threads && panelsN >= threads;
-        int panels = splitN ? panelsN : panelsM;
-        long flopsPerPanel = 2L * K * (splitN ? (long) NR * M : (long) MR * N);
-        int minPanels = (int) Math.min(panels, Math.max(1, MIN_FLOPS_PER_THREAD / flopsPerPanel));
-        Parallel.forChunks(panels, minPanels, (chunk, s, e) -> {
-            if (splitN) {
-                block(0, M, s * NR, Math.min(N, e * NR), K, a, b, c, ldc, accumulate, bias);
-            } else {
-                block(s * MR, Math.min(M, e * MR), 0, N, K, a, b, c, ldc, accumulate, bias);
-            }
-        });
-    }
-
-    /** The rows [i0, i1) × columns [j0, j1) of C, on the calling thread. */
-    private static void block(int i0, int i1, int j0, int j1, int K, Operand a, Operand b, float[] c,
-                              int ldc, boolean accumulate, float[] bias) {
-        Scratch s = SCRATCH.get();
-        float[] tile = s.tile;
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
-            int ncPanels = (nc + NR - 1) / NR;
+        int panelsM = (M + MR - 1) / MR;
+        // threads: at least MIN_FLOPS_PER_THREAD each, so small products do not pay for the dispatch
+        long flops = 2L * M * N * K;
+        int threads = (int) Math.min(Parallel.threads(), Math.max(1, flops / MIN_FLOPS_PER_THREAD));
+        Scratch caller = SCRATCH.get();
+        for (int jc = 0; jc < N; jc += NC) {
+            int nc = Math.min(NC, N - jc), ncPanels = (nc + NR - 1) / NR;
             for (int pc = 0; pc < K; pc += KC) {
                 int kc = Math.min(KC, K - pc);
-                if (s.b.length < ncPanels * NR * kc) s.b = new float[ncPanels * NR * KC];
-                float[] pb = s.b;
-                GemmPack.packB(pb, b, pc, kc, jc, nc, s.map);
+                if (caller.shared.length < ncPanels * NR * kc) caller.shared = new float[ncPanels * NR * KC];
+                float[] pb = caller.shared;
                 boolean fromC = accumulate || pc > 0;
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    int mcPanels = (mc + MR - 1) / MR;
-                    if (s.a.length < mcPanels * MR * kc) s.a = new float[MC * KC];
-                    float[] pa = s.a;
-                    GemmPack.packA(pa, a, ic, mc, pc, kc, s.map);
-                    for (int jr = 0; jr < ncPanels; jr++) {
-                        int j = jc + jr * NR, nr = Math.min(NR, jc + nc - j);
-                        int bo = jr * NR * kc;
-                        float[] src = fromC ? c : bias == null ? ZEROS : bias;
-                        for (int ir = 0; ir < mcPanels; ir++) {
-                            int i = ic + ir * MR, mr = Math.min(MR, ic + mc - i);
-                            int srcOff = fromC ? i * ldc + j : bias == null ? 0 : j, srcLd = fromC ? ldc : 0;
-                            if (mr == MR && nr == NR) {
-                                GemmKernel.tile(kc, pa, ir * MR * kc, pb, bo, src, srcOff, srcLd, c, i * ldc + j, ldc);
-                            } else {
-                                edgeTile(kc, pa, ir * MR * kc, pb, bo, src, srcOff, srcLd, c, i * ldc + j, ldc,
-                                        mr, nr, tile, bias == null && !fromC);
-                            }
-                        }
+                int jc0 = jc, pc0 = pc;
+                // B is packed once, its panels shared out among the threads, and read by all of them
+                // (the threads used to pack all of it each, which cost 20% of a K = 384 product)
+                int packThreads = Math.min(threads, ncPanels);
+                Parallel.forChunks(ncPanels, ncPanels / packThreads, (chunk, s, e) -> {
+                    int j = s * NR;
+                    GemmPack.packB(pb, s * NR * kc, b, pc0, kc, jc0 + j, Math.min(nc, e * NR) - j, SCRATCH.get().map);
+                });
+                if (panelsM >= threads) {
+                    // split the rows of C: each thread packs only its own rows of A
+                    Parallel.forChunks(panelsM, panelsM / threads, (chunk, s, e) -> macro(
+                            s * MR, Math.min(M, e * MR), 0, ncPanels, jc0, nc, pc0, kc, a, pb, c, ldc, fromC, bias));
+                } else {
+                    // few rows (decoding, small batches): split the columns, each thread packing all of A
+                    int t = Math.min(threads, ncPanels);
+                    Parallel.forChunks(ncPanels, ncPanels / t, (chunk, s, e) -> macro(
+                            0, M, s, e, jc0, nc, pc0, kc, a, pb, c, ldc, fromC, bias));
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows [i0, i1) × panels [jr0, jr1) of the packed block pb (columns jc .. jc+nc of C, depth
+     * pc .. pc+kc): packs A an MC-row block at a time and sweeps the tiles, on the calling thread.
+     */
+    private static void macro(int i0, int i1, int jr0, int jr1, int jc, int nc, int pc, int kc, Operand a,
+                              float[] pb, float[] c, int ldc, boolean fromC, float[] bias) {
+        Scratch s = SCRATCH.get();
+        float[] tile = s.tile;
+        float[] src = fromC ? c : bias == null ? ZEROS : bias;
+        for (int ic = i0; ic < i1; ic += MC) {
+            int mc = Math.min(MC, i1 - ic);
+            int mcPanels = (mc + MR - 1) / MR;
+            if (s.a.length < mcPanels * MR * kc) s.a = new float[MC * KC];
+            float[] pa = s.a;
+            GemmPack.packA(pa, a, ic, mc, pc, kc, s.map);
+            for (int jr = jr0; jr < jr1; jr++) {
+                int j = jc + jr * NR, nr = Math.min(NR, jc + nc - j);
+                int bo = jr * NR * kc;
+                for (int ir = 0; ir < mcPanels; ir++) {
+                    int i = ic + ir * MR, mr = Math.min(MR, ic + mc - i);
+                    int srcOff = fromC ? i * ldc + j : bias == null ? 0 : j, srcLd = fromC ? ldc : 0;
+                    if (mr == MR && nr == NR) {
+                        GemmKernel.tile(kc, pa, ir * MR * kc, pb, bo, src, srcOff, srcLd, c, i * ldc + j, ldc);
+                    } else {
+                        edgeTile(kc, pa, ir * MR * kc, pb, bo, src, srcOff, srcLd, c, i * ldc + j, ldc,
+                                mr, nr, tile, bias == null && !fromC);
                     }
                 }
             }

@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * of w instead, since packing w would cost more than the product.
  *
  * <p>Results are bit-identical run to run and across thread counts: each output element is reduced
- * over k in a fixed order (see {@link Gemm}).
+ * over k in a fixed order (see {@link Gemm}). With {@code --blas openblas} ({@link NativeBlas}, off by
+ * default) the FP32 products go to OpenBLAS instead, equal to these within float rounding.
  */
 public final class MatMul {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -33,6 +34,11 @@ public final class MatMul {
     public static void forward(float[] y, float[] x, float[] w, float[] bias, int m, int k, int n) {
         if (m <= DOT_ROWS) {
             forwardDot(y, x, w, bias, m, k, n);
+            return;
+        }
+        if (NativeBlas.enabled() && n > 0 && k > 0) {
+            if (bias != null) for (int i = 0; i < m; i++) System.arraycopy(bias, 0, y, i * n, n);
+            NativeBlas.sgemm(false, true, m, n, k, x, k, w, k, bias != null ? 1f : 0f, y, n);
             return;
         }
         Gemm.multiply(m, n, k, new Gemm.Operand(x, k, false), new Gemm.Operand(w, k, true), y, n, false, bias);
@@ -60,12 +66,20 @@ public final class MatMul {
 
     /** dx[m,k] += dy[m,n] · w[n,k]. */
     public static void backwardInput(float[] dx, float[] dy, float[] w, int m, int n, int k) {
+        if (NativeBlas.enabled() && m > 0 && n > 0 && k > 0) {
+            NativeBlas.sgemm(false, false, m, k, n, dy, n, w, k, 1f, dx, k);
+            return;
+        }
         Gemm.multiply(m, k, n, new Gemm.Operand(dy, n, false), new Gemm.Operand(w, k, false), dx, k, true, null);
     }
 
     /** dw[n,k] += dy[m,n]ᵀ · x[m,k]; db[n] += Σ_m dy[m,n] when db != null. */
     public static void backwardWeight(float[] dw, float[] db, float[] dy, float[] x, int m, int n, int k) {
-        Gemm.multiply(n, k, m, new Gemm.Operand(dy, n, true), new Gemm.Operand(x, k, false), dw, k, true, null);
+        if (NativeBlas.enabled() && m > 0 && n > 0 && k > 0) {
+            NativeBlas.sgemm(true, false, n, k, m, dy, n, x, k, 1f, dw, k);
+        } else {
+            Gemm.multiply(n, k, m, new Gemm.Operand(dy, n, true), new Gemm.Operand(x, k, false), dw, k, true, null);
+        }
         if (db != null) biasGradient(db, dy, m, n);
     }
 

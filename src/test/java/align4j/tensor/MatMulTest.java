@@ -24,6 +24,9 @@ class MatMulTest {
         {Gemm.MC + 1, 19, 45}, {45, 19, Gemm.MC + 1},
         {29, Gemm.KC + 1, 70}, {20, 5, Gemm.KC + 1}, {Gemm.KC + 1, 5, 20}, {16, 70, 9}, {17, 70, 9},
         {7, 9, Gemm.NC + 4}, {6, Gemm.NC + 4, 9},
+        // large enough for several threads: B packed once and shared, rows split (first), or columns
+        // split when there are fewer row panels than threads (second); both cross KC and NC
+        {40, Gemm.KC + 1, Gemm.NC + 40}, {10, 300, Gemm.NC + 40},
     };
 
     @AfterEach
@@ -177,7 +180,14 @@ class MatMulTest {
         int mt = 64, nt = 2000, kt = 40;
         float[] dyt = random(r, mt * nt), xt = random(r, mt * kt), dwt = new float[nt * kt];
         MatMul.backwardWeight(dwt, null, dyt, xt, mt, nt, kt);
-        return new float[][] {y, dx, dw, db, dwt};
+        // several K and N blocks of a shared packed B, rows split; then few rows, columns split
+        int mb = 40, kb = Gemm.KC + 1, nb = Gemm.NC + 40;
+        float[] xb = random(r, mb * kb), wb = random(r, nb * kb), yb = new float[mb * nb], dxb = new float[mb * kb];
+        MatMul.forward(yb, xb, wb, null, mb, kb, nb);
+        MatMul.backwardInput(dxb, random(r, mb * nb), wb, mb, nb, kb);
+        float[] yf = new float[10 * nb];
+        MatMul.forward(yf, Arrays.copyOf(xb, 10 * kb), wb, null, 10, kb, nb);
+        return new float[][] {y, dx, dw, db, dwt, yb, dxb, yf};
     }
 
     @Test
@@ -187,11 +197,12 @@ class MatMulTest {
     }
 
     @Test
-    void oneAndTwoThreadsGiveBitIdenticalResults() {
+    void oneTwoAndThreeThreadsGiveBitIdenticalResults() {
         // the split is panel-aligned and each element's k-order is fixed, so the thread count cannot
         // change a single bit (a looser k·eps tolerance would also hold, but this is what the design gives)
-        float[][] one = runAll(1), two = runAll(2);
+        float[][] one = runAll(1), two = runAll(2), three = runAll(3);
         for (int i = 0; i < one.length; i++) assertArrayEquals(one[i], two[i], "output " + i);
+        for (int i = 0; i < one.length; i++) assertArrayEquals(one[i], three[i], "output " + i + ", 3 threads");
     }
 
     @Test
