@@ -96,9 +96,9 @@ final class RewardCommand implements Callable<Integer> {
             if (evalSplit >= 1) throw new UserException("--eval-split must be in [0, 1), got " + evalSplit);
             int[][] idx = DpoCommand.splitIndices(trainPairs.size(), evalSplit, args.seed());
             evalPairs = trainPairs.select(idx[1]);
-            evalMargin = pick(trainMargin, idx[1]);
+            evalMargin = Pairs.pick(trainMargin, idx[1]);
             trainPairs = trainPairs.select(idx[0]);
-            trainMargin = pick(trainMargin, idx[0]);
+            trainMargin = Pairs.pick(trainMargin, idx[0]);
         }
         Files.createDirectories(args.outputDir());
         RewardTask task = new RewardTask(rm, loss, trainPairs, trainMargin, evalPairs, evalMargin, args.evalBatchSize());
@@ -180,10 +180,4 @@ final class RewardCommand implements Callable<Integer> {
         return m;
     }
 
-    private static double[] pick(double[] a, int[] idx) {
-        if (a == null) return null;
-        double[] out = new double[idx.length];
-        for (int i = 0; i < idx.length; i++) out[i] = a[idx[i]];
-        return out;
-    }
 }

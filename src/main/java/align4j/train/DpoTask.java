@@ -30,7 +30,7 @@ public final class DpoTask implements TrainLoop.Task {
     public Stats train(int[] examples, double gradScale) {
         Pairs p = train.select(examples);
         DpoObjective.Step s = objective.train(PairBatch.of(p.prompts(), p.chosen(), p.rejected()),
-                pick(trainRef.chosen(), examples), pick(trainRef.rejected(), examples), gradScale);
+                Pairs.pick(trainRef.chosen(), examples), Pairs.pick(trainRef.rejected(), examples), gradScale);
         return stats(s);
     }
 
@@ -48,7 +48,7 @@ public final class DpoTask implements TrainLoop.Task {
             for (int j = 0; j < n; j++) idx[j] = i + j;
             Pairs p = pairs.select(idx);
             total.merge(stats(objective.evaluate(PairBatch.of(p.prompts(), p.chosen(), p.rejected()),
-                    pick(ref.chosen(), idx), pick(ref.rejected(), idx))));
+                    Pairs.pick(ref.chosen(), idx), Pairs.pick(ref.rejected(), idx))));
         }
         return total;
     }
@@ -67,9 +67,4 @@ public final class DpoTask implements TrainLoop.Task {
         return st;
     }
 
-    private static double[] pick(double[] a, int[] idx) {
-        double[] out = new double[idx.length];
-        for (int i = 0; i < idx.length; i++) out[i] = a[idx[i]];
-        return out;
-    }
 }

@@ -10,6 +10,14 @@ public record Pairs(int[][] prompts, int[][] chosen, int[][] rejected, String[] 
     }
 
     /** The pairs at the given indices, in that order. */
+    /** Per-pair values (reference log-probs, margins) of the pairs at idx, in idx's order; null stays null. */
+    public static double[] pick(double[] perPair, int[] idx) {
+        if (perPair == null) return null;
+        double[] out = new double[idx.length];
+        for (int i = 0; i < idx.length; i++) out[i] = perPair[idx[i]];
+        return out;
+    }
+
     public Pairs select(int[] idx) {
         int n = idx.length;
         int[][] p = new int[n][], c = new int[n][], r = new int[n][];

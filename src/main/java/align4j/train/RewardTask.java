@@ -47,7 +47,7 @@ public final class RewardTask implements TrainLoop.Task {
             rc[i] = r[2 * i];
             rr[i] = r[2 * i + 1];
         }
-        BradleyTerryLoss.Result res = loss.compute(rc, rr, pick(trainMargin, examples));
+        BradleyTerryLoss.Result res = loss.compute(rc, rr, Pairs.pick(trainMargin, examples));
         float[] d = new float[2 * n];
         for (int i = 0; i < n; i++) {
             d[2 * i] = (float) (gradScale * res.dChosen()[i]);
@@ -81,10 +81,4 @@ public final class RewardTask implements TrainLoop.Task {
         return st;
     }
 
-    private static double[] pick(double[] a, int[] idx) {
-        if (a == null) return null;
-        double[] out = new double[idx.length];
-        for (int i = 0; i < idx.length; i++) out[i] = a[idx[i]];
-        return out;
-    }
 }

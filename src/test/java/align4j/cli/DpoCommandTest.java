@@ -94,15 +94,7 @@ class DpoCommandTest {
         Path bad = out.resolve("bad.jsonl");
         Files.writeString(bad, "{\"prompt_input_ids\":[1],\"chosen_input_ids\":[2],\"rejected_input_ids\":[3]}\n{oops\n");
         var err = new java.io.ByteArrayOutputStream();
-        var old = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        int rc;
-        try {
-            rc = Main.run("dpo", "--model", model.toString(), "--dataset", bad.toString(), "--output-dir", out.resolve("o").toString());
-        } finally {
-            System.setErr(old);
-        }
-        assertEquals(2, rc);
+        assertEquals(2, runDpoCapturingStderr(bad, out, err));
         assertTrue(err.toString().contains("bad.jsonl") && err.toString().contains("line 2"), err.toString());
     }
 
@@ -111,15 +103,18 @@ class DpoCommandTest {
         Path bad = out.resolve("oov.jsonl");
         Files.writeString(bad, "{\"prompt_input_ids\":[1],\"chosen_input_ids\":[2,999],\"rejected_input_ids\":[3]}\n");
         var err = new java.io.ByteArrayOutputStream();
+        assertEquals(2, runDpoCapturingStderr(bad, out, err));
+        assertTrue(err.toString().contains("chosen_input_ids") && err.toString().contains("999"), err.toString());
+    }
+
+    /** Runs dpo on the given dataset with stderr captured into err; returns the exit code. */
+    private int runDpoCapturingStderr(Path dataset, Path out, java.io.ByteArrayOutputStream err) {
         var old = System.err;
         System.setErr(new java.io.PrintStream(err, true));
-        int rc;
         try {
-            rc = Main.run("dpo", "--model", model.toString(), "--dataset", bad.toString(), "--output-dir", out.resolve("o").toString());
+            return Main.run("dpo", "--model", model.toString(), "--dataset", dataset.toString(), "--output-dir", out.resolve("o").toString());
         } finally {
             System.setErr(old);
         }
-        assertEquals(2, rc);
-        assertTrue(err.toString().contains("chosen_input_ids") && err.toString().contains("999"), err.toString());
     }
 }
