@@ -3,6 +3,8 @@ package align4j.tensor;
 import static align4j.tensor.GemmKernel.MR;
 import static align4j.tensor.GemmKernel.NR;
 
+import java.util.Arrays;
+
 /**
  * C[M,N] = C (or bias, or 0) + A[M,K]·B[K,N], blocked as in GotoBLAS/BLIS (Goto & van de Geijn 2008,
  * "Anatomy of high-performance matrix multiplication"): a KC×NC block of B is packed into 32-column
@@ -26,7 +28,6 @@ final class Gemm {
     static final int KC = 768, MC = 168, NC = 2048;
     /** About 20 µs of work per thread at least, so tiny products do not pay for the dispatch. */
     private static final long MIN_FLOPS_PER_THREAD = 1L << 22;
-    private static final float[] ZEROS = new float[NR];
 
     /** Packing buffers and an edge tile, one set per thread, grown on demand and reused. */
     private static final class Scratch {
@@ -113,7 +114,6 @@ final class Gemm {
                               float[] pb, float[] c, int ldc, boolean fromC, float[] bias) {
         Scratch s = SCRATCH.get();
         float[] tile = s.tile;
-        float[] src = fromC ? c : bias == null ? ZEROS : bias;
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             int mcPanels = (mc + MR - 1) / MR;
@@ -125,28 +125,36 @@ final class Gemm {
                 int bo = jr * NR * kc;
                 for (int ir = 0; ir < mcPanels; ir++) {
                     int i = ic + ir * MR, mr = Math.min(MR, ic + mc - i);
-                    int srcOff = fromC ? i * ldc + j : bias == null ? 0 : j, srcLd = fromC ? ldc : 0;
                     if (mr == MR && nr == NR) {
-                        GemmKernel.tile(kc, pa, ir * MR * kc, pb, bo, src, srcOff, srcLd, c, i * ldc + j, ldc);
+                        // the tile starts from C, or from the bias (zeros) written into it now, still in L1
+                        if (!fromC) initTile(c, i * ldc + j, ldc, MR, NR, bias, j);
+                        GemmKernel.tile(kc, pa, ir * MR * kc, pb, bo, c, i * ldc + j, ldc);
                     } else {
-                        edgeTile(kc, pa, ir * MR * kc, pb, bo, src, srcOff, srcLd, c, i * ldc + j, ldc,
-                                mr, nr, tile, bias == null && !fromC);
+                        edgeTile(kc, pa, ir * MR * kc, pb, bo, c, i * ldc + j, ldc, mr, nr, tile, fromC, bias, j);
                     }
                 }
             }
         }
     }
 
-    /** A tile cut by the edge of C: run the full kernel on a padded copy and write back the mr×nr part. */
-    private static void edgeTile(int kc, float[] pa, int ao, float[] pb, int bo, float[] src, int srcOff,
-                                 int srcLd, float[] c, int cOff, int ldc, int mr, int nr, float[] t,
-                                 boolean zeroInit) {
-        for (int r = 0; r < MR; r++) {
-            for (int q = 0; q < NR; q++) {
-                t[r * NR + q] = zeroInit || r >= mr || q >= nr ? 0f : src[srcOff + r * srcLd + q];
-            }
+    /** Rows r &lt; mr, columns q &lt; nr of the tile at c[co + r·ldc + q] := bias[j + q], or 0 without a bias. */
+    private static void initTile(float[] c, int co, int ldc, int mr, int nr, float[] bias, int j) {
+        for (int r = 0; r < mr; r++) {
+            if (bias == null) Arrays.fill(c, co + r * ldc, co + r * ldc + nr, 0f);
+            else System.arraycopy(bias, j, c, co + r * ldc, nr);
         }
-        GemmKernel.tile(kc, pa, ao, pb, bo, t, 0, NR, t, 0, NR);
+    }
+
+    /** A tile cut by the edge of C: run the full kernel on a padded copy and write back the mr×nr part. */
+    private static void edgeTile(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int cOff, int ldc,
+                                 int mr, int nr, float[] t, boolean fromC, float[] bias, int j) {
+        Arrays.fill(t, 0f);
+        if (fromC) {
+            for (int r = 0; r < mr; r++) System.arraycopy(c, cOff + r * ldc, t, r * NR, nr);
+        } else {
+            initTile(t, 0, NR, mr, nr, bias, j);
+        }
+        GemmKernel.tile(kc, pa, ao, pb, bo, t, 0, NR);
         for (int r = 0; r < mr; r++) System.arraycopy(t, r * NR, c, cOff + r * ldc, nr);
     }
 }
