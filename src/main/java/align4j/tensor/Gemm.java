@@ -8,7 +8,8 @@ import java.util.Arrays;
 /**
  * C[M,N] = C (or bias, or 0) + A[M,K]·B[K,N], blocked as in GotoBLAS/BLIS (Goto & van de Geijn 2008,
  * "Anatomy of high-performance matrix multiplication"): a KC×NC block of B is packed into 32-column
- * panels (6 MB, kept in L3), an MC×KC block of A into 14-row panels (0.5 MB, kept in L2), and
+ * panels (6 MB, kept in L3), an MC×KC block of A into 14-row panels (0.5 MB, kept in L2) unless A
+ * is row-major with rows that spread over the L1 sets (then the kernel reads its rows in place), and
  * {@link GemmKernel#tile} sweeps the 14×32 tiles. The block sizes were tuned on the 2-core Zen 4
  * development machine (1 MB L2 per core, 32 MB L3): KC = 768, MC = 168 ran 3–5% faster than
  * KC = 384, MC = 336; on the Zen 5 machine (48 KB L1D) KC = 256 or 192 and MC = 84 or 336 measured
@@ -114,27 +115,48 @@ final class Gemm {
                               float[] pb, float[] c, int ldc, boolean fromC, float[] bias) {
         Scratch s = SCRATCH.get();
         float[] tile = s.tile;
+        // A row-major A is read in place by the kernel (its 14 rows as 14 streams): packing it was 6-8%
+        // of a step (scalar strided stores); only a last panel of fewer than 14 rows is packed, padded.
+        boolean inPlace = !a.transposed() && rowsSpreadOverL1(a.ld());
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
-            int mcPanels = (mc + MR - 1) / MR;
+            int mcPanels = (mc + MR - 1) / MR, full = mc / MR;
             if (s.a.length < mcPanels * MR * kc) s.a = new float[MC * KC];
             float[] pa = s.a;
-            GemmPack.packA(pa, a, ic, mc, pc, kc, s.map);
+            if (!inPlace) GemmPack.packA(pa, a, ic, mc, pc, kc, s.map);
+            else if (full < mcPanels) GemmPack.packA(pa, a, ic + full * MR, mc - full * MR, pc, kc, s.map);
             for (int jr = jr0; jr < jr1; jr++) {
                 int j = jc + jr * NR, nr = Math.min(NR, jc + nc - j);
                 int bo = jr * NR * kc;
                 for (int ir = 0; ir < mcPanels; ir++) {
                     int i = ic + ir * MR, mr = Math.min(MR, ic + mc - i);
+                    boolean direct = inPlace && mr == MR;
+                    float[] ax = direct ? a.x() : pa;
+                    int ao = direct ? i * a.ld() + pc : inPlace ? 0 : ir * MR * kc;
+                    int rowStep = direct ? a.ld() : 1, kStep = direct ? 1 : MR;
                     if (mr == MR && nr == NR) {
                         // the tile starts from C, or from the bias (zeros) written into it now, still in L1
                         if (!fromC) initTile(c, i * ldc + j, ldc, MR, NR, bias, j);
-                        GemmKernel.tile(kc, pa, ir * MR * kc, pb, bo, c, i * ldc + j, ldc);
+                        GemmKernel.tile(kc, ax, ao, rowStep, kStep, pb, bo, c, i * ldc + j, ldc);
                     } else {
-                        edgeTile(kc, pa, ir * MR * kc, pb, bo, c, i * ldc + j, ldc, mr, nr, tile, fromC, bias, j);
+                        edgeTile(kc, ax, ao, rowStep, kStep, pb, bo, c, i * ldc + j, ldc, mr, nr, tile, fromC, bias, j);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Whether 14 rows ld floats apart fall in enough different L1 sets to be read in place: at most 8
+     * rows on one set of 64-byte lines (64 sets, 48 KB 12-way L1 of Zen 5; 32 KB 8-way elsewhere
+     * has 64 sets too). At ld = 3072 all 14 rows hit one set and the in-place product ran 14% slower
+     * than packing (dY·W on gpt2-small's MLP); at ld = 1536 (7 per set) it ran 12% faster.
+     */
+    static boolean rowsSpreadOverL1(int ld) {
+        int[] perSet = new int[64];
+        int most = 0;
+        for (int r = 0; r < MR; r++) most = Math.max(most, ++perSet[(int) (((long) r * ld / 16) & 63)]);
+        return most <= 8;
     }
 
     /** Rows r &lt; mr, columns q &lt; nr of the tile at c[co + r·ldc + q] := bias[j + q], or 0 without a bias. */
@@ -146,15 +168,15 @@ final class Gemm {
     }
 
     /** A tile cut by the edge of C: run the full kernel on a padded copy and write back the mr×nr part. */
-    private static void edgeTile(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int cOff, int ldc,
-                                 int mr, int nr, float[] t, boolean fromC, float[] bias, int j) {
+    private static void edgeTile(int kc, float[] pa, int ao, int rowStep, int kStep, float[] pb, int bo, float[] c,
+                                 int cOff, int ldc, int mr, int nr, float[] t, boolean fromC, float[] bias, int j) {
         Arrays.fill(t, 0f);
         if (fromC) {
             for (int r = 0; r < mr; r++) System.arraycopy(c, cOff + r * ldc, t, r * NR, nr);
         } else {
             initTile(t, 0, NR, mr, nr, bias, j);
         }
-        GemmKernel.tile(kc, pa, ao, pb, bo, t, 0, NR);
+        GemmKernel.tile(kc, pa, ao, rowStep, kStep, pb, bo, t, 0, NR);
         for (int r = 0; r < mr; r++) System.arraycopy(t, r * NR, c, cOff + r * ldc, nr);
     }
 }

@@ -20,14 +20,15 @@ final class GemmKernel {
     private GemmKernel() {}
 
     /**
-     * c[r, 0..32) += Σ_p a[ao + 14p + r] · b[bo + 32p + (0..32)] for r < 14, row r of the tile at co + r·ldc:
-     * the tile is loaded, updated in registers and stored back, so a fresh product initialises C first
-     * ({@link Gemm} writes the bias or zeros into the tile just before). In place, with no separate
-     * source, on purpose: a version that read its initial values from another array at another offset
-     * and stride ran 17% slower (204 vs 240 GFLOP/s, one core, operands in cache, kc = 384), the extra
-     * live arguments costing C2 registers in the loop.
+     * c[r, 0..32) += Σ_p A[r, p] · b[bo + 32p + (0..32)] for r < 14, where A[r, p] = a[ao + r·rowStep + p·kStep]
+     * (a packed panel: rowStep 1, kStep 14; a row-major A read in place: rowStep its row length, kStep 1),
+     * and row r of the C tile is at co + r·ldc. The tile is loaded, updated in registers and stored
+     * back, so a fresh product initialises C first ({@link Gemm} writes the bias or zeros into the tile
+     * just before). In place, on purpose: a version that read its initial values from another array at
+     * another offset and stride ran 17% slower (204 vs 240 GFLOP/s, one core, operands in cache,
+     * kc = 384), the extra live arguments costing C2 registers in the loop.
      */
-    static void tile(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc) {
+    static void tile(int kc, float[] a, int ao, int rowStep, int kStep, float[] b, int bo, float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.fromArray(S, c, co), c01 = FloatVector.fromArray(S, c, co + 16);
         FloatVector c10 = FloatVector.fromArray(S, c, co + 1 * ldc), c11 = FloatVector.fromArray(S, c, co + 1 * ldc + 16);
         FloatVector c20 = FloatVector.fromArray(S, c, co + 2 * ldc), c21 = FloatVector.fromArray(S, c, co + 2 * ldc + 16);
@@ -43,23 +44,23 @@ final class GemmKernel {
         FloatVector cC0 = FloatVector.fromArray(S, c, co + 12 * ldc), cC1 = FloatVector.fromArray(S, c, co + 12 * ldc + 16);
         FloatVector cD0 = FloatVector.fromArray(S, c, co + 13 * ldc), cD1 = FloatVector.fromArray(S, c, co + 13 * ldc + 16);
         for (int p = 0; p < kc; p++) {
-            int ai = ao + p * MR, bi = bo + p * NR;
+            int ai = ao + p * kStep, bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + 16);
             FloatVector x;
-            x = FloatVector.broadcast(S, a[ai]);      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ai + 1]);  c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ai + 2]);  c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ai + 3]);  c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ai + 4]);  c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ai + 5]);  c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[ai + 6]);  c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[ai + 7]);  c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
-            x = FloatVector.broadcast(S, a[ai + 8]);  c80 = x.fma(b0, c80); c81 = x.fma(b1, c81);
-            x = FloatVector.broadcast(S, a[ai + 9]);  c90 = x.fma(b0, c90); c91 = x.fma(b1, c91);
-            x = FloatVector.broadcast(S, a[ai + 10]); cA0 = x.fma(b0, cA0); cA1 = x.fma(b1, cA1);
-            x = FloatVector.broadcast(S, a[ai + 11]); cB0 = x.fma(b0, cB0); cB1 = x.fma(b1, cB1);
-            x = FloatVector.broadcast(S, a[ai + 12]); cC0 = x.fma(b0, cC0); cC1 = x.fma(b1, cC1);
-            x = FloatVector.broadcast(S, a[ai + 13]); cD0 = x.fma(b0, cD0); cD1 = x.fma(b1, cD1);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; c80 = x.fma(b0, c80); c81 = x.fma(b1, c81);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; c90 = x.fma(b0, c90); c91 = x.fma(b1, c91);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; cA0 = x.fma(b0, cA0); cA1 = x.fma(b1, cA1);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; cB0 = x.fma(b0, cB0); cB1 = x.fma(b1, cB1);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; cC0 = x.fma(b0, cC0); cC1 = x.fma(b1, cC1);
+            x = FloatVector.broadcast(S, a[ai]); ai += rowStep; cD0 = x.fma(b0, cD0); cD1 = x.fma(b1, cD1);
         }
         c00.intoArray(c, co); c01.intoArray(c, co + 16);
         c10.intoArray(c, co + 1 * ldc); c11.intoArray(c, co + 1 * ldc + 16);

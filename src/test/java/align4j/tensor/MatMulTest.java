@@ -2,6 +2,7 @@ package align4j.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -27,6 +28,9 @@ class MatMulTest {
         // large enough for several threads: B packed once and shared, rows split (first), or columns
         // split when there are fewer row panels than threads (second); both cross KC and NC
         {40, Gemm.KC + 1, Gemm.NC + 40}, {10, 300, Gemm.NC + 40},
+        // a row-major A whose rows share L1 sets (row length 1024) is packed, not read in place: forward's
+        // x (k = 1024) and dY·W's dy (n = 1024), with a last panel of 2 rows
+        {30, 1024, 40}, {30, 40, 1024},
     };
 
     @AfterEach
@@ -124,6 +128,15 @@ class MatMulTest {
                 }
             }
         }
+    }
+
+    @Test
+    void rowsReadInPlaceOnlyWhenTheyFallInDifferentL1Sets() {
+        assertTrue(Gemm.rowsSpreadOverL1(384));
+        assertTrue(Gemm.rowsSpreadOverL1(1536));
+        assertTrue(Gemm.rowsSpreadOverL1(50257));
+        assertFalse(Gemm.rowsSpreadOverL1(1024));
+        assertFalse(Gemm.rowsSpreadOverL1(3072));
     }
 
     @Test
