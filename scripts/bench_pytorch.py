@@ -19,6 +19,8 @@ One step, as align4j's DPO step:
     eq. 7; TRL DPOTrainer loss_type="sigmoid"), then an AdamW step.
 --head-at all computes the LM head and log-softmax at every position (as TRL does); completion only at
 the positions whose next token is a completion token.
+--precompute-ref computes the reference log-probs once, before the timed steps, and each step reads them
+(TRL's precompute_ref_log_probs=True; what `align4j bench` reports as tokens_per_second_cached_ref).
 
 --json prints one object per shape:
     shape, tokens_per_second (2·pairs·seq tokens — chosen plus rejected, prompt included — per second),
@@ -94,11 +96,16 @@ def completion_logps(model, ids, prompt, head_at):
     return logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1).sum(-1)
 
 
-def dpo_step(policy, reference, opt, ids, s, args):
-    pairs = s["pairs"]
+def reference_logps(reference, ids, s, args):
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
         with torch.no_grad():
-            ref = completion_logps(reference, ids, s["prompt"], args.head_at)
+            return completion_logps(reference, ids, s["prompt"], args.head_at)
+
+
+def dpo_step(policy, reference, opt, ids, s, args, cached_ref=None):
+    pairs = s["pairs"]
+    ref = cached_ref if cached_ref is not None else reference_logps(reference, ids, s, args)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
         pol = completion_logps(policy, ids, s["prompt"], args.head_at)
     margin = (pol[:pairs] - ref[:pairs]) - (pol[pairs:] - ref[pairs:])
     loss = -F.logsigmoid(args.beta * margin).mean()
@@ -118,17 +125,18 @@ def run_shape(name, args):
     opt = torch.optim.AdamW(policy.parameters(), lr=1e-5, weight_decay=0.0)
     ids = torch.randint(0, s["vocab"], (2 * s["pairs"], s["seq"]))  # chosen rows, then rejected rows
     ids[s["pairs"]:, :s["prompt"]] = ids[:s["pairs"], :s["prompt"]]  # each pair shares its prompt
+    cached = reference_logps(reference, ids, s, args) if args.precompute_ref else None
     for _ in range(args.warmup):
-        dpo_step(policy, reference, opt, ids, s, args)
+        dpo_step(policy, reference, opt, ids, s, args, cached)
     start = time.perf_counter()
     for _ in range(args.steps):
-        loss = dpo_step(policy, reference, opt, ids, s, args)
+        loss = dpo_step(policy, reference, opt, ids, s, args, cached)
     sec = (time.perf_counter() - start) / args.steps
     tokens = 2 * s["pairs"] * s["seq"]
     return {"shape": name, "tokens_per_second": tokens / sec, "seconds_per_step": sec,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
             "threads": torch.get_num_threads(), "loss": loss,
-            "config": dict(s, head_at=args.head_at, bf16=args.bf16, beta=args.beta, steps=args.steps,
+            "config": dict(s, head_at=args.head_at, bf16=args.bf16, precompute_ref=args.precompute_ref, beta=args.beta, steps=args.steps,
                            warmup=args.warmup, torch=torch.__version__)}
 
 
@@ -140,6 +148,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--head-at", default="all", choices=["all", "completion"])
     ap.add_argument("--bf16", action="store_true", help="autocast forwards to bfloat16")
+    ap.add_argument("--precompute-ref", action="store_true",
+                    help="reference log-probs computed once before timing (TRL's precompute_ref_log_probs)")
     ap.add_argument("--beta", type=float, default=0.1)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -162,7 +172,8 @@ def main():
     else:
         print("%-10s %8.1f tokens/s  %7.3f s/step  peak RSS %7.1f MB  threads %d  head at %s%s"
               % (r["shape"], r["tokens_per_second"], r["seconds_per_step"], r["peak_rss_mb"], r["threads"],
-                 args.head_at, "  bf16" if args.bf16 else ""), flush=True)
+                 args.head_at, ("  bf16" if args.bf16 else "") + ("  precomputed ref" if args.precompute_ref else "")),
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import static align4j.tensor.GemmKernel.MR;
 import static align4j.tensor.GemmKernel.NR;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * C[M,N] = C (or bias, or 0) + A[M,K]·B[K,N], blocked as in GotoBLAS/BLIS (Goto & van de Geijn 2008,
@@ -161,6 +162,15 @@ final class Gemm {
 
     /** Rows r &lt; mr, columns q &lt; nr of the tile at c[co + r·ldc + q] := bias[j + q], or 0 without a bias. */
     private static void initTile(float[] c, int co, int ldc, int mr, int nr, float[] bias, int j) {
+        if (nr == NR) {
+            FloatVector b0 = bias == null ? FloatVector.zero(GemmKernel.S) : FloatVector.fromArray(GemmKernel.S, bias, j);
+            FloatVector b1 = bias == null ? b0 : FloatVector.fromArray(GemmKernel.S, bias, j + 16);
+            for (int r = 0; r < mr; r++) {
+                b0.intoArray(c, co + r * ldc);
+                b1.intoArray(c, co + r * ldc + 16);
+            }
+            return;
+        }
         for (int r = 0; r < mr; r++) {
             if (bias == null) Arrays.fill(c, co + r * ldc, co + r * ldc + nr, 0f);
             else System.arraycopy(bias, j, c, co + r * ldc, nr);
