@@ -116,9 +116,11 @@ final class Gemm {
                               float[] pb, float[] c, int ldc, boolean fromC, float[] bias) {
         Scratch s = SCRATCH.get();
         float[] tile = s.tile;
-        // A row-major A is read in place by the kernel (its 14 rows as 14 streams): packing it was 6-8%
-        // of a step (scalar strided stores); only a last panel of fewer than 14 rows is packed, padded.
-        boolean inPlace = !a.transposed() && rowsSpreadOverL1(a.ld());
+        // A is read in place by the kernel, unpacked, where its rows (row-major: 14 streams) or its k steps
+        // (transposed: one stream of 14-float runs) spread over the L1 sets; only a last panel of fewer
+        // than 14 rows is packed, padded. Packing row-major A was 6-8% of a step (scalar strided stores);
+        // in place, dY·W on the small MLP shape ran 8-12% faster, dYᵀ·X 4-8%.
+        boolean inPlace = rowsSpreadOverL1(a.ld());
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             int mcPanels = (mc + MR - 1) / MR, full = mc / MR;
@@ -133,8 +135,10 @@ final class Gemm {
                     int i = ic + ir * MR, mr = Math.min(MR, ic + mc - i);
                     boolean direct = inPlace && mr == MR;
                     float[] ax = direct ? a.x() : pa;
-                    int ao = direct ? i * a.ld() + pc : inPlace ? 0 : ir * MR * kc;
-                    int rowStep = direct ? a.ld() : 1, kStep = direct ? 1 : MR;
+                    // A[i + r, pc + p] is x[(i + r)·ld + pc + p], or x[(pc + p)·ld + i + r] when transposed
+                    int ao = !direct ? (inPlace ? 0 : ir * MR * kc) : a.transposed() ? pc * a.ld() + i : i * a.ld() + pc;
+                    int rowStep = direct && !a.transposed() ? a.ld() : 1;
+                    int kStep = !direct ? MR : a.transposed() ? a.ld() : 1;
                     if (mr == MR && nr == NR) {
                         // the tile starts from C, or from the bias (zeros) written into it now, still in L1
                         if (!fromC) initTile(c, i * ldc + j, ldc, MR, NR, bias, j);
@@ -148,10 +152,10 @@ final class Gemm {
     }
 
     /**
-     * Whether 14 rows ld floats apart fall in enough different L1 sets to be read in place: at most 8
-     * rows on one set of 64-byte lines (64 sets, 48 KB 12-way L1 of Zen 5; 32 KB 8-way elsewhere
-     * has 64 sets too). At ld = 3072 all 14 rows hit one set and the in-place product ran 14% slower
-     * than packing (dY·W on gpt2-small's MLP); at ld = 1536 (7 per set) it ran 12% faster.
+     * Whether 14 lines ld floats apart fall in enough different L1 sets for A to be read in place: at
+     * most 8 on one set of 64-byte lines (64 sets, 48 KB 12-way L1 of Zen 5; 32 KB 8-way elsewhere has
+     * 64 sets too). At ld = 3072 all 14 hit one set and the in-place products ran 3-14% slower than
+     * packing (gpt2-small's MLP: dY·W, dYᵀ·X); at ld = 1536 (7 per set) 4-12% faster.
      */
     static boolean rowsSpreadOverL1(int ld) {
         int[] perSet = new int[64];
