@@ -9,13 +9,14 @@ import jdk.incubator.vector.FloatVector;
 /**
  * C[M,N] = C (or bias, or 0) + A[M,K]·B[K,N], blocked as in GotoBLAS/BLIS (Goto & van de Geijn 2008,
  * "Anatomy of high-performance matrix multiplication"): a KC×NC block of B is packed into 32-column
- * panels (6 MB, kept in L3), an MC×KC block of A into 14-row panels (0.5 MB, kept in L2) unless A
- * is row-major with rows that spread over the L1 sets (then the kernel reads its rows in place), and
- * {@link GemmKernel#tile} sweeps the 14×32 tiles. The block sizes were tuned on the 2-core Zen 4
- * development machine (1 MB L2 per core, 32 MB L3): KC = 768, MC = 168 ran 3–5% faster than
- * KC = 384, MC = 336; on the Zen 5 machine (48 KB L1D) KC = 256 or 192 and MC = 84 or 336 measured
- * within noise of them at K = 384 (one thread, M = 3072, N = 1536). Either operand may be transposed; the packing routines absorb the layout, so one
- * micro-kernel serves forward, dX and dW.
+ * panels (6 MB, kept in L3), an MC×KC block of A into 14-row panels (0.5 MB, kept in L2) unless A's
+ * rows spread over the L1 sets (then the kernel reads A in place), and {@link GemmKernel#tile} sweeps
+ * the 14×32 tiles. The block sizes were tuned on the 2-core Zen 4 development machine (1 MB L2 per
+ * core, 32 MB L3): KC = 768, MC = 168 ran 3–5% faster than KC = 384, MC = 336; on the Zen 5 machine
+ * with the in-place kernel (2 threads, 3072×384·384×1536, all three layouts, two rounds) KC = 768 with
+ * MC = 168 or 336 was fastest, KC = 384 within 5%, KC = 256 and 192 5–12% slower. Either operand may
+ * be transposed; packing or the kernel's two strides absorb the layout, so one micro-kernel serves
+ * forward, dX and dW.
  *
  * <p>Threads: each block of B is packed once, its panels shared out among the threads, into a buffer
  * all of them then read (a product used to have every thread pack all of B, or all of A, itself:
