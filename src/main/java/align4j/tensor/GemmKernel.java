@@ -5,8 +5,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register micro-kernel of {@link Gemm}: a 14×32 tile of C held in 28 AVX-512 accumulators
- * (14 rows × two 16-float vectors), updated by kc rank-1 steps from packed panels (BLIS, Van Zee &
- * van de Geijn 2015, "the micro-kernel"). 28 accumulators + 2 B vectors + 1 broadcast = 31 of the 32
+ * (14 rows × two 16-float vectors), updated by kc rank-1 steps from a packed B panel and a packed or
+ * in-place A (BLIS, Van Zee & van de Geijn 2015, "the micro-kernel"). 28 accumulators + 2 B vectors + 1 broadcast = 31 of the 32
  * zmm registers, so C2 keeps the whole tile in registers. Each C element sums its kc products in
  * order p = 0, 1, …, kc−1 with one fused multiply-add each, which fixes the rounding.
  */
@@ -21,7 +21,7 @@ final class GemmKernel {
 
     /**
      * c[r, 0..32) += Σ_p A[r, p] · b[bo + 32p + (0..32)] for r < 14, where A[r, p] = a[ao + r·rowStep + p·kStep]
-     * (a packed panel: rowStep 1, kStep 14; a row-major A read in place: rowStep its row length, kStep 1),
+     * (a packed panel: rowStep 1, kStep 14; A read in place: rowStep ld, kStep 1, or transposed rowStep 1, kStep ld),
      * and row r of the C tile is at co + r·ldc. The tile is loaded, updated in registers and stored
      * back, so a fresh product initialises C first ({@link Gemm} writes the bias or zeros into the tile
      * just before). In place, on purpose: a version that read its initial values from another array at

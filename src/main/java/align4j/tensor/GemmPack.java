@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorMask;
  * Packing for {@link Gemm}: copies a block of A into 14-row panels (panel q holds A[q·14 + r, p] at
  * q·14·kc + p·14 + r) and a block of B into 32-column panels (panel t holds B[p, t·32 + c] at
  * t·32·kc + p·32 + c), padding with zeros past the edge, so the micro-kernel reads both operands
- * with unit stride whatever their layout in memory. Where the source runs across the panel (a row
+ * with unit stride whatever their layout in memory. {@link Gemm} packs A only where its rows would
+ * share L1 sets, and a last panel of fewer than 14 rows; elsewhere the kernel reads A in place. Where the source runs across the panel (a row
  * of A, a column of B) the copy gathers with a strided index map; full panels are vector copies,
  * edge panels scalar.
  */
