@@ -23,20 +23,12 @@ final class GrpoCommand implements Callable<Integer> {
     int numGenerations;
     @Option(names = "--beta", defaultValue = "0.0", description = "KL coefficient (k3, in the loss); 0 loads no reference (default ${DEFAULT-VALUE}).")
     double beta;
-    @Option(names = "--epsilon", defaultValue = "0.2", description = "ε of the clipped ratio (default ${DEFAULT-VALUE}).")
-    double epsilon;
-    @Option(names = "--epsilon-high", description = "Upper ε (DAPO clip-higher; default: --epsilon).")
-    Double epsilonHigh;
     @Option(names = "--scale-rewards", defaultValue = "group", description = "group, batch or none (default ${DEFAULT-VALUE}).")
     String scaleRewards;
     @Option(names = "--loss-type", defaultValue = "dapo", description = "grpo, bnpo, dapo or dr_grpo (default ${DEFAULT-VALUE}).")
     String lossType;
-    @Option(names = "--num-iterations", defaultValue = "1", description = "Optimisation passes per batch, μ (default ${DEFAULT-VALUE}).")
-    int numIterations;
-    @Option(names = "--max-completion-length", defaultValue = "256", description = "Tokens sampled at most per completion (default ${DEFAULT-VALUE}).")
-    int maxCompletionLength;
-    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (default ${DEFAULT-VALUE}).")
-    double temperature;
+    @Mixin
+    GroupPolicyOptions group;
     @Mixin
     RlOptions rl;
     @Mixin
@@ -49,9 +41,8 @@ final class GrpoCommand implements Callable<Integer> {
         threadsOption.apply();
         GrpoConfig cfg;
         try {
-            cfg = new GrpoConfig(GrpoConfig.Estimator.GRPO, numGenerations, beta, epsilon, epsilonHigh == null ? epsilon : epsilonHigh,
-                    GrpoAdvantages.ScaleRewards.parse(scaleRewards), GrpoLoss.LossType.parse(lossType), false, numIterations,
-                    maxCompletionLength, temperature);
+            cfg = group.config(GrpoConfig.Estimator.GRPO, numGenerations, beta, GrpoAdvantages.ScaleRewards.parse(scaleRewards),
+                    GrpoLoss.LossType.parse(lossType), false);
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }

@@ -20,18 +20,10 @@ final class RlooCommand implements Callable<Integer> {
     int numGenerations;
     @Option(names = "--beta", defaultValue = "0.05", description = "KL coefficient of the reward shaping r − β·KL (default ${DEFAULT-VALUE}).")
     double beta;
-    @Option(names = "--epsilon", defaultValue = "0.2", description = "ε of the clipped ratio (default ${DEFAULT-VALUE}).")
-    double epsilon;
-    @Option(names = "--epsilon-high", description = "Upper ε (default: --epsilon).")
-    Double epsilonHigh;
     @Option(names = "--normalize-advantages", arity = "0..1", fallbackValue = "true", defaultValue = "false", description = "Whiten the advantages over the batch.")
     boolean normalizeAdvantages;
-    @Option(names = "--num-iterations", defaultValue = "1", description = "Optimisation passes per batch (default ${DEFAULT-VALUE}).")
-    int numIterations;
-    @Option(names = "--max-completion-length", defaultValue = "256", description = "Tokens sampled at most per completion (default ${DEFAULT-VALUE}).")
-    int maxCompletionLength;
-    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (default ${DEFAULT-VALUE}).")
-    double temperature;
+    @Mixin
+    GroupPolicyOptions group;
     @Mixin
     RlOptions rl;
     @Mixin
@@ -42,14 +34,8 @@ final class RlooCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         threadsOption.apply();
-        GrpoConfig cfg;
-        try {
-            cfg = new GrpoConfig(GrpoConfig.Estimator.RLOO, numGenerations, beta, epsilon, epsilonHigh == null ? epsilon : epsilonHigh,
-                    GrpoAdvantages.ScaleRewards.NONE, GrpoLoss.LossType.GRPO, normalizeAdvantages, numIterations, maxCompletionLength,
-                    temperature);
-        } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
-        }
+        GrpoConfig cfg = group.config(GrpoConfig.Estimator.RLOO, numGenerations, beta, GrpoAdvantages.ScaleRewards.NONE,
+                GrpoLoss.LossType.GRPO, normalizeAdvantages);
         GrpoCommand.run("rloo", cfg, rl, training.toArgs());
         return 0;
     }
