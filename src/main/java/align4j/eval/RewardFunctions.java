@@ -57,25 +57,12 @@ public final class RewardFunctions {
     public static Scorer get(String name) {
         if (name.startsWith(TARGET_TOKEN)) return targetToken(name);
         Fn fn = lookup(name);
-        return new Scorer() {
-            @Override
-            public String name() {
-                return "function:" + name;
+        return perSample(name, s -> {
+            if (fn.needsReference && s.reference() == null) {
+                throw new IllegalArgumentException("reward function '" + name + "' needs a reference completion (--references FIELD)");
             }
-
-            @Override
-            public double[] score(List<Sample> samples) {
-                double[] out = new double[samples.size()];
-                for (int i = 0; i < out.length; i++) {
-                    Sample s = samples.get(i);
-                    if (fn.needsReference && s.reference() == null) {
-                        throw new IllegalArgumentException("reward function '" + name + "' needs a reference completion (--references FIELD)");
-                    }
-                    out[i] = fn.f.applyAsDouble(s);
-                }
-                return out;
-            }
-        };
+            return fn.f.applyAsDouble(s);
+        });
     }
 
     private static Scorer targetToken(String name) {
@@ -86,6 +73,17 @@ public final class RewardFunctions {
             throw new IllegalArgumentException("reward function '" + name + "': the token id after '" + TARGET_TOKEN + "' is not an integer");
         }
         if (target < 0) throw new IllegalArgumentException("reward function '" + name + "': token id " + target + " is negative");
+        return perSample(name, s -> {
+            int[] c = s.completionIds();
+            if (c == null) throw new IllegalArgumentException("reward function '" + name + "' needs completion token ids");
+            int hits = 0;
+            for (int t : c) if (t == target) hits++;
+            return c.length == 0 ? 0 : (double) hits / c.length;
+        });
+    }
+
+    /** A scorer named "function:NAME" that scores each sample on its own. */
+    private static Scorer perSample(String name, ToDoubleFunction<Sample> f) {
         return new Scorer() {
             @Override
             public String name() {
@@ -95,13 +93,7 @@ public final class RewardFunctions {
             @Override
             public double[] score(List<Sample> samples) {
                 double[] out = new double[samples.size()];
-                for (int i = 0; i < out.length; i++) {
-                    int[] c = samples.get(i).completionIds();
-                    if (c == null) throw new IllegalArgumentException("reward function '" + name + "' needs completion token ids");
-                    int hits = 0;
-                    for (int t : c) if (t == target) hits++;
-                    out[i] = c.length == 0 ? 0 : (double) hits / c.length;
-                }
+                for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(samples.get(i));
                 return out;
             }
         };
