@@ -152,6 +152,83 @@ final class AttentionTiles {
         }
     }
 
+    /**
+     * score1 for eight queries x[xo + q·xs …] into s[so + q·ss + j], q &lt; 8, two tiles at a time: 16 chains
+     * on 10 loads per k, each key load shared by eight queries (the four-query loops share it by four, and
+     * streamed the keys from L2 at about half the rate the FMAs needed).
+     */
+    static void score8(float[] s, int so, int ss, float[] x, int xo, int xs, float[] kt, int ktBase, int a, int b,
+                       int d, float scale) {
+        if (a >= b) return;
+        int t = a / L, tEnd = (b - 1) / L + 1, tileSize = d * L;
+        int x0 = xo, x1 = x0 + xs, x2 = x1 + xs, x3 = x2 + xs, x4 = x3 + xs, x5 = x4 + xs, x6 = x5 + xs, x7 = x6 + xs;
+        for (; t + 2 <= tEnd; t += 2) {
+            int base = ktBase + t * tileSize;
+            FloatVector z = FloatVector.zero(F), c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z,
+                    c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+            for (int k = 0; k < d; k++) {
+                int o = base + k * L;
+                FloatVector k0 = FloatVector.fromArray(F, kt, o), k1 = FloatVector.fromArray(F, kt, o + tileSize);
+                FloatVector q = FloatVector.broadcast(F, x[x0 + k]);
+                c00 = q.fma(k0, c00); c01 = q.fma(k1, c01);
+                q = FloatVector.broadcast(F, x[x1 + k]);
+                c10 = q.fma(k0, c10); c11 = q.fma(k1, c11);
+                q = FloatVector.broadcast(F, x[x2 + k]);
+                c20 = q.fma(k0, c20); c21 = q.fma(k1, c21);
+                q = FloatVector.broadcast(F, x[x3 + k]);
+                c30 = q.fma(k0, c30); c31 = q.fma(k1, c31);
+                q = FloatVector.broadcast(F, x[x4 + k]);
+                c40 = q.fma(k0, c40); c41 = q.fma(k1, c41);
+                q = FloatVector.broadcast(F, x[x5 + k]);
+                c50 = q.fma(k0, c50); c51 = q.fma(k1, c51);
+                q = FloatVector.broadcast(F, x[x6 + k]);
+                c60 = q.fma(k0, c60); c61 = q.fma(k1, c61);
+                q = FloatVector.broadcast(F, x[x7 + k]);
+                c70 = q.fma(k0, c70); c71 = q.fma(k1, c71);
+            }
+            int o = so + t * L;
+            c00.mul(scale).intoArray(s, o); c01.mul(scale).intoArray(s, o + L);
+            o += ss;
+            c10.mul(scale).intoArray(s, o); c11.mul(scale).intoArray(s, o + L);
+            o += ss;
+            c20.mul(scale).intoArray(s, o); c21.mul(scale).intoArray(s, o + L);
+            o += ss;
+            c30.mul(scale).intoArray(s, o); c31.mul(scale).intoArray(s, o + L);
+            o += ss;
+            c40.mul(scale).intoArray(s, o); c41.mul(scale).intoArray(s, o + L);
+            o += ss;
+            c50.mul(scale).intoArray(s, o); c51.mul(scale).intoArray(s, o + L);
+            o += ss;
+            c60.mul(scale).intoArray(s, o); c61.mul(scale).intoArray(s, o + L);
+            o += ss;
+            c70.mul(scale).intoArray(s, o); c71.mul(scale).intoArray(s, o + L);
+        }
+        if (t < tEnd) {
+            int base = ktBase + t * tileSize;
+            FloatVector z = FloatVector.zero(F), c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
+            for (int k = 0; k < d; k++) {
+                FloatVector k0 = FloatVector.fromArray(F, kt, base + k * L);
+                c0 = FloatVector.broadcast(F, x[x0 + k]).fma(k0, c0);
+                c1 = FloatVector.broadcast(F, x[x1 + k]).fma(k0, c1);
+                c2 = FloatVector.broadcast(F, x[x2 + k]).fma(k0, c2);
+                c3 = FloatVector.broadcast(F, x[x3 + k]).fma(k0, c3);
+                c4 = FloatVector.broadcast(F, x[x4 + k]).fma(k0, c4);
+                c5 = FloatVector.broadcast(F, x[x5 + k]).fma(k0, c5);
+                c6 = FloatVector.broadcast(F, x[x6 + k]).fma(k0, c6);
+                c7 = FloatVector.broadcast(F, x[x7 + k]).fma(k0, c7);
+            }
+            int o = so + t * L;
+            c0.mul(scale).intoArray(s, o);
+            c1.mul(scale).intoArray(s, o + ss);
+            c2.mul(scale).intoArray(s, o + 2 * ss);
+            c3.mul(scale).intoArray(s, o + 3 * ss);
+            c4.mul(scale).intoArray(s, o + 4 * ss);
+            c5.mul(scale).intoArray(s, o + 5 * ss);
+            c6.mul(scale).intoArray(s, o + 6 * ss);
+            c7.mul(scale).intoArray(s, o + 7 * ss);
+        }
+    }
+
     /** ds[j] = scale·p[j]·(ds[j] − di) for j in [a, b), where ds holds dP on entry. */
     static void softmaxGrad(float[] ds, float[] p, int a, int b, float di, float scale) {
         int j = a;
@@ -265,6 +342,59 @@ final class AttentionTiles {
         }
     }
 
+    /**
+     * weighted1 for eight queries: y[yo + q·ys …] with weights w[wo + q·ws + j], q &lt; 8, two column vectors
+     * at a time (16 chains on 10 loads per key, each value load shared by eight queries).
+     */
+    static void weighted8(float[] y, int yo, int ys, float[] w, int wo, int ws, int a, int b, float[] m, int col,
+                          int stride, int d) {
+        if (a >= b) return;
+        int k = 0;
+        int w0 = wo, w1 = w0 + ws, w2 = w1 + ws, w3 = w2 + ws, w4 = w3 + ws, w5 = w4 + ws, w6 = w5 + ws, w7 = w6 + ws;
+        for (; k + 2 * L <= d; k += 2 * L) {
+            int o0 = yo + k, o1 = o0 + ys, o2 = o1 + ys, o3 = o2 + ys, o4 = o3 + ys, o5 = o4 + ys, o6 = o5 + ys, o7 = o6 + ys;
+            FloatVector y00 = FloatVector.fromArray(F, y, o0), y01 = FloatVector.fromArray(F, y, o0 + L);
+            FloatVector y10 = FloatVector.fromArray(F, y, o1), y11 = FloatVector.fromArray(F, y, o1 + L);
+            FloatVector y20 = FloatVector.fromArray(F, y, o2), y21 = FloatVector.fromArray(F, y, o2 + L);
+            FloatVector y30 = FloatVector.fromArray(F, y, o3), y31 = FloatVector.fromArray(F, y, o3 + L);
+            FloatVector y40 = FloatVector.fromArray(F, y, o4), y41 = FloatVector.fromArray(F, y, o4 + L);
+            FloatVector y50 = FloatVector.fromArray(F, y, o5), y51 = FloatVector.fromArray(F, y, o5 + L);
+            FloatVector y60 = FloatVector.fromArray(F, y, o6), y61 = FloatVector.fromArray(F, y, o6 + L);
+            FloatVector y70 = FloatVector.fromArray(F, y, o7), y71 = FloatVector.fromArray(F, y, o7 + L);
+            for (int j = a; j < b; j++) {
+                int o = j * stride + col + k;
+                FloatVector m0 = FloatVector.fromArray(F, m, o), m1 = FloatVector.fromArray(F, m, o + L);
+                FloatVector wq = FloatVector.broadcast(F, w[w0 + j]);
+                y00 = m0.fma(wq, y00); y01 = m1.fma(wq, y01);
+                wq = FloatVector.broadcast(F, w[w1 + j]);
+                y10 = m0.fma(wq, y10); y11 = m1.fma(wq, y11);
+                wq = FloatVector.broadcast(F, w[w2 + j]);
+                y20 = m0.fma(wq, y20); y21 = m1.fma(wq, y21);
+                wq = FloatVector.broadcast(F, w[w3 + j]);
+                y30 = m0.fma(wq, y30); y31 = m1.fma(wq, y31);
+                wq = FloatVector.broadcast(F, w[w4 + j]);
+                y40 = m0.fma(wq, y40); y41 = m1.fma(wq, y41);
+                wq = FloatVector.broadcast(F, w[w5 + j]);
+                y50 = m0.fma(wq, y50); y51 = m1.fma(wq, y51);
+                wq = FloatVector.broadcast(F, w[w6 + j]);
+                y60 = m0.fma(wq, y60); y61 = m1.fma(wq, y61);
+                wq = FloatVector.broadcast(F, w[w7 + j]);
+                y70 = m0.fma(wq, y70); y71 = m1.fma(wq, y71);
+            }
+            y00.intoArray(y, o0); y01.intoArray(y, o0 + L);
+            y10.intoArray(y, o1); y11.intoArray(y, o1 + L);
+            y20.intoArray(y, o2); y21.intoArray(y, o2 + L);
+            y30.intoArray(y, o3); y31.intoArray(y, o3 + L);
+            y40.intoArray(y, o4); y41.intoArray(y, o4 + L);
+            y50.intoArray(y, o5); y51.intoArray(y, o5 + L);
+            y60.intoArray(y, o6); y61.intoArray(y, o6 + L);
+            y70.intoArray(y, o7); y71.intoArray(y, o7 + L);
+        }
+        if (k < d) {
+            for (int q = 0; q < 8; q++) weightedTail(y, yo + q * ys, w, wo + q * ws, a, b, m, col, stride, k, d);
+        }
+    }
+
     /** weighted1 restricted to columns [k, d), in weighted1's order: vectors of L, then scalars. */
     private static void weightedTail(float[] y, int yo, float[] w, int wo, int a, int b, float[] m, int col, int stride,
                                      int k, int d) {
@@ -335,6 +465,82 @@ final class AttentionTiles {
         if (k < d) {
             for (int j = a; j < b; j++) {
                 for (int q = 0; q < 4; q++) {
+                    scatterTail(dk, base + j * d, wk[wo + q * ws + j], x, xo + q * xs, k, d);
+                    scatterTail(dv, base + j * d, wv[wo + q * ws + j], y, yo + q * ys, k, d);
+                }
+            }
+        }
+    }
+
+    /** scatter1 for eight queries (see {@link #scatter4}), added in query order. */
+    static void scatter8(float[] dk, float[] dv, int base, float[] wk, float[] wv, int wo, int ws, int a, int b,
+                         float[] x, int xo, int xs, float[] y, int yo, int ys, int d) {
+        int k = 0;
+        int w0 = wo, w1 = w0 + ws, w2 = w1 + ws, w3 = w2 + ws, w4 = w3 + ws, w5 = w4 + ws, w6 = w5 + ws, w7 = w6 + ws;
+        for (; k + L <= d; k += L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + k), x1 = FloatVector.fromArray(F, x, xo + xs + k);
+            FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * xs + k), x3 = FloatVector.fromArray(F, x, xo + 3 * xs + k);
+            FloatVector x4 = FloatVector.fromArray(F, x, xo + 4 * xs + k), x5 = FloatVector.fromArray(F, x, xo + 5 * xs + k);
+            FloatVector x6 = FloatVector.fromArray(F, x, xo + 6 * xs + k), x7 = FloatVector.fromArray(F, x, xo + 7 * xs + k);
+            FloatVector y0 = FloatVector.fromArray(F, y, yo + k), y1 = FloatVector.fromArray(F, y, yo + ys + k);
+            FloatVector y2 = FloatVector.fromArray(F, y, yo + 2 * ys + k), y3 = FloatVector.fromArray(F, y, yo + 3 * ys + k);
+            FloatVector y4 = FloatVector.fromArray(F, y, yo + 4 * ys + k), y5 = FloatVector.fromArray(F, y, yo + 5 * ys + k);
+            FloatVector y6 = FloatVector.fromArray(F, y, yo + 6 * ys + k), y7 = FloatVector.fromArray(F, y, yo + 7 * ys + k);
+            int j = a;
+            // two keys per iteration: four independent chains (dK and dV of each) of eight dependent FMAs,
+            // interleaved, where one key's two chains left the FMA units waiting on latency
+            for (; j + 2 <= b; j += 2) {
+                int o = base + j * d + k, p = o + d;
+                FloatVector ak = FloatVector.fromArray(F, dk, o), bk = FloatVector.fromArray(F, dk, p);
+                FloatVector av = FloatVector.fromArray(F, dv, o), bv = FloatVector.fromArray(F, dv, p);
+                ak = x0.fma(FloatVector.broadcast(F, wk[w0 + j]), ak); bk = x0.fma(FloatVector.broadcast(F, wk[w0 + j + 1]), bk);
+                av = y0.fma(FloatVector.broadcast(F, wv[w0 + j]), av); bv = y0.fma(FloatVector.broadcast(F, wv[w0 + j + 1]), bv);
+                ak = x1.fma(FloatVector.broadcast(F, wk[w1 + j]), ak); bk = x1.fma(FloatVector.broadcast(F, wk[w1 + j + 1]), bk);
+                av = y1.fma(FloatVector.broadcast(F, wv[w1 + j]), av); bv = y1.fma(FloatVector.broadcast(F, wv[w1 + j + 1]), bv);
+                ak = x2.fma(FloatVector.broadcast(F, wk[w2 + j]), ak); bk = x2.fma(FloatVector.broadcast(F, wk[w2 + j + 1]), bk);
+                av = y2.fma(FloatVector.broadcast(F, wv[w2 + j]), av); bv = y2.fma(FloatVector.broadcast(F, wv[w2 + j + 1]), bv);
+                ak = x3.fma(FloatVector.broadcast(F, wk[w3 + j]), ak); bk = x3.fma(FloatVector.broadcast(F, wk[w3 + j + 1]), bk);
+                av = y3.fma(FloatVector.broadcast(F, wv[w3 + j]), av); bv = y3.fma(FloatVector.broadcast(F, wv[w3 + j + 1]), bv);
+                ak = x4.fma(FloatVector.broadcast(F, wk[w4 + j]), ak); bk = x4.fma(FloatVector.broadcast(F, wk[w4 + j + 1]), bk);
+                av = y4.fma(FloatVector.broadcast(F, wv[w4 + j]), av); bv = y4.fma(FloatVector.broadcast(F, wv[w4 + j + 1]), bv);
+                ak = x5.fma(FloatVector.broadcast(F, wk[w5 + j]), ak); bk = x5.fma(FloatVector.broadcast(F, wk[w5 + j + 1]), bk);
+                av = y5.fma(FloatVector.broadcast(F, wv[w5 + j]), av); bv = y5.fma(FloatVector.broadcast(F, wv[w5 + j + 1]), bv);
+                ak = x6.fma(FloatVector.broadcast(F, wk[w6 + j]), ak); bk = x6.fma(FloatVector.broadcast(F, wk[w6 + j + 1]), bk);
+                av = y6.fma(FloatVector.broadcast(F, wv[w6 + j]), av); bv = y6.fma(FloatVector.broadcast(F, wv[w6 + j + 1]), bv);
+                ak = x7.fma(FloatVector.broadcast(F, wk[w7 + j]), ak); bk = x7.fma(FloatVector.broadcast(F, wk[w7 + j + 1]), bk);
+                av = y7.fma(FloatVector.broadcast(F, wv[w7 + j]), av); bv = y7.fma(FloatVector.broadcast(F, wv[w7 + j + 1]), bv);
+                ak.intoArray(dk, o);
+                bk.intoArray(dk, p);
+                av.intoArray(dv, o);
+                bv.intoArray(dv, p);
+            }
+            for (; j < b; j++) {
+                int o = base + j * d + k;
+                FloatVector ak = FloatVector.fromArray(F, dk, o);
+                ak = x0.fma(FloatVector.broadcast(F, wk[w0 + j]), ak);
+                ak = x1.fma(FloatVector.broadcast(F, wk[w1 + j]), ak);
+                ak = x2.fma(FloatVector.broadcast(F, wk[w2 + j]), ak);
+                ak = x3.fma(FloatVector.broadcast(F, wk[w3 + j]), ak);
+                ak = x4.fma(FloatVector.broadcast(F, wk[w4 + j]), ak);
+                ak = x5.fma(FloatVector.broadcast(F, wk[w5 + j]), ak);
+                ak = x6.fma(FloatVector.broadcast(F, wk[w6 + j]), ak);
+                ak = x7.fma(FloatVector.broadcast(F, wk[w7 + j]), ak);
+                ak.intoArray(dk, o);
+                FloatVector av = FloatVector.fromArray(F, dv, o);
+                av = y0.fma(FloatVector.broadcast(F, wv[w0 + j]), av);
+                av = y1.fma(FloatVector.broadcast(F, wv[w1 + j]), av);
+                av = y2.fma(FloatVector.broadcast(F, wv[w2 + j]), av);
+                av = y3.fma(FloatVector.broadcast(F, wv[w3 + j]), av);
+                av = y4.fma(FloatVector.broadcast(F, wv[w4 + j]), av);
+                av = y5.fma(FloatVector.broadcast(F, wv[w5 + j]), av);
+                av = y6.fma(FloatVector.broadcast(F, wv[w6 + j]), av);
+                av = y7.fma(FloatVector.broadcast(F, wv[w7 + j]), av);
+                av.intoArray(dv, o);
+            }
+        }
+        if (k < d) {
+            for (int j = a; j < b; j++) {
+                for (int q = 0; q < 8; q++) {
                     scatterTail(dk, base + j * d, wk[wo + q * ws + j], x, xo + q * xs, k, d);
                     scatterTail(dv, base + j * d, wv[wo + q * ws + j], y, yo + q * ys, k, d);
                 }

@@ -169,14 +169,14 @@ class AttentionTest {
     }
 
     /**
-     * Queries run in fixed blocks of four rows (four-query loops) or one by one at segment edges;
-     * shifting a segment by three rows changes which path each query takes but not a single bit. Head
-     * size 64 with 70 keys also runs the four-tile and four-column-vector loops of the blocks.
+     * Queries run in fixed blocks of eight rows (eight-query loops), four, or one by one at segment
+     * edges; shifting a segment by three or four rows changes which path each query takes but not a
+     * single bit. Head size 64 with 70 keys also runs the multi-tile and multi-vector loops of the blocks.
      */
     @Test
     void resultsDoNotDependOnWhereASegmentSitsInThePackedRow() {
-        for (int[] dn : new int[][] {{20, 37}, {64, 70}}) {
-            int heads = 4, kvHeads = 2, d = dn[0], n = dn[1], shift = 3, stride = (heads + 2 * kvHeads) * d, w = heads * d;
+        for (int[] dn : new int[][] {{20, 37, 3}, {64, 70, 3}, {64, 70, 4}, {20, 37, 4}}) {
+            int heads = 4, kvHeads = 2, d = dn[0], n = dn[1], shift = dn[2], stride = (heads + 2 * kvHeads) * d, w = heads * d;
             Random rnd = new Random(14);
             float[] seg = randn(rnd, n * stride, 1), g = randn(rnd, n * w, 1);
             float[] pad = randn(rnd, shift * stride, 1), padG = randn(rnd, shift * w, 1);
