@@ -78,8 +78,7 @@ public final class LmHead {
         if (targets == null) throw new IllegalStateException("LmHead.backward needs a preceding forward(…, true)");
         int r = targets.size(), v = vocab();
         TokenLogProbs.backward(logits, dlogp, lse, targets.tokens(), r, v);
-        Transformer.zero(dx, r * c);
-        MatMul.backwardInput(dx, logits, weight, r, v, c);
+        MatMul.backwardInputInto(dx, logits, weight, r, v, c);
         if (weight.grad != null) MatMul.backwardWeight(weight.grad, null, logits, x, r, v, c);
         // Rows may repeat (a shared prompt's last row predicts both completions): scatter in target order.
         int[] rows = targets.rows();

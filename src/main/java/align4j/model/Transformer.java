@@ -231,11 +231,14 @@ public final class Transformer {
         if (lora != null && adaptersEnabled) lora.forward(p.index, site, y, x, t, k, n, training);
     }
 
-    /** Backward of {@link #project}: dx += dy·W (+ the adapters' path); trainable W, b and adapters get gradients. */
+    /**
+     * Backward of {@link #project}: dx = dy·W (+ the adapters' path), overwriting dx; trainable W, b and
+     * adapters get gradients.
+     */
     private void projectBackward(float[] dx, float[] dy, float[] x, Layer p, Lora.Site site, int t) {
         Tensor w = weight(p, site);
         int n = w.shape[0], k = w.shape[1];
-        MatMul.backwardInput(dx, dy, w, t, n, k);
+        MatMul.backwardInputInto(dx, dy, w, t, n, k);
         weightGrad(w, biasOf(p, site), dy, x, t, n, k);
         if (lora != null && adaptersEnabled) lora.backward(p.index, site, dx, dy, x, t, n, k);
     }
@@ -265,21 +268,17 @@ public final class Transformer {
                 a.slotLayer = l;
             }
             // out = resMid + down(act): dres flows unchanged into resMid
-            zero(a.dAct, t * inter);
             projectBackward(a.dAct, dres, a.act[s], p, Lora.Site.DOWN, t);
             zero(a.dUp, t * upDim);
             if (gpt2) Gelu.backward(a.dUp, a.dAct, a.up[s], t * inter);
             else SwiGlu.backward(a.dUp, a.dAct, a.up[s], t, inter);
-            zero(a.dLn, t * c);
             projectBackward(a.dLn, a.dUp, a.ln2[s], p, Lora.Site.UP, t);
             normBackward(dres, p.norm2W, p.norm2B, a.dLn, a.resMid[s], a.ln2Mean[s], a.ln2Rstd[s], t);
             // resMid = in + out(att)
-            zero(a.dAtt, t * h * d);
             projectBackward(a.dAtt, dres, a.att[s], p, Lora.Site.OUT, t);
             zero(a.dQkv, t * q);
             Attention.backward(a.dQkv, a.dAtt, a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
             if (rope != null) rope.backward(a.dQkv, b.positions(), t, q, h + kv);
-            zero(a.dLn, t * c);
             projectBackward(a.dLn, a.dQkv, a.ln1[s], p, Lora.Site.QKV, t);
             normBackward(dres, p.norm1W, p.norm1B, a.dLn, a.res[l], a.ln1Mean[s], a.ln1Rstd[s], t);
         }

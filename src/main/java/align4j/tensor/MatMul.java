@@ -57,20 +57,36 @@ public final class MatMul {
 
     /** dx += dy·w for a weight tensor held as FP32 or as bfloat16. */
     public static void backwardInput(float[] dx, float[] dy, Tensor w, int m, int n, int k) {
+        backwardInput(dx, dy, w, m, n, k, true);
+    }
+
+    /**
+     * dx = dy·w, overwriting dx: the same bits as zeroing dx and then {@link #backwardInput} (a tile
+     * starts from zeros either way), without the pass that zeroes it.
+     */
+    public static void backwardInputInto(float[] dx, float[] dy, Tensor w, int m, int n, int k) {
+        backwardInput(dx, dy, w, m, n, k, false);
+    }
+
+    private static void backwardInput(float[] dx, float[] dy, Tensor w, int m, int n, int k, boolean accumulate) {
         if (w.bf16 == null) {
-            backwardInput(dx, dy, w.data, m, n, k);
+            backwardInput(dx, dy, w.data, m, n, k, accumulate);
         } else {
-            Gemm.multiply(m, k, n, new Gemm.Operand(dy, n, false), new Gemm.Operand(null, w.bf16, k, false), dx, k, true, null);
+            Gemm.multiply(m, k, n, new Gemm.Operand(dy, n, false), new Gemm.Operand(null, w.bf16, k, false), dx, k, accumulate, null);
         }
     }
 
     /** dx[m,k] += dy[m,n] · w[n,k]. */
     public static void backwardInput(float[] dx, float[] dy, float[] w, int m, int n, int k) {
+        backwardInput(dx, dy, w, m, n, k, true);
+    }
+
+    private static void backwardInput(float[] dx, float[] dy, float[] w, int m, int n, int k, boolean accumulate) {
         if (NativeBlas.enabled() && m > 0 && n > 0 && k > 0) {
-            NativeBlas.sgemm(false, false, m, k, n, dy, n, w, k, 1f, dx, k);
+            NativeBlas.sgemm(false, false, m, k, n, dy, n, w, k, accumulate ? 1f : 0f, dx, k);
             return;
         }
-        Gemm.multiply(m, k, n, new Gemm.Operand(dy, n, false), new Gemm.Operand(w, k, false), dx, k, true, null);
+        Gemm.multiply(m, k, n, new Gemm.Operand(dy, n, false), new Gemm.Operand(w, k, false), dx, k, accumulate, null);
     }
 
     /** dw[n,k] += dy[m,n]ᵀ · x[m,k]; db[n] += Σ_m dy[m,n] when db != null. */
