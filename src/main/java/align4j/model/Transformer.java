@@ -43,6 +43,8 @@ public final class Transformer {
     private Activations acts;
     private Batch lastBatch;
     private boolean lastKept;
+    /** Rows whose final hidden state the last forward computed, ascending; null when it computed them all. */
+    private int[] lastRows;
     private Lora lora;
     private boolean adaptersEnabled = true;
     private boolean gradientCheckpointing;
@@ -148,6 +150,16 @@ public final class Transformer {
      * layer (the reference model and generation need no backward).
      */
     public float[] forwardHidden(Batch batch, boolean forTraining) {
+        return forwardHidden(batch, forTraining, null);
+    }
+
+    /**
+     * {@link #forwardHidden} computing the final hidden state only at {@code keep} (ascending distinct rows;
+     * null for all): the last block needs every row's keys and values but, past them, only the rows a
+     * head reads, so its attention output, out projection, MLP and the final norm run on those rows alone
+     * ({@link #lastLayerForward}). Hidden rows outside keep are left as they were.
+     */
+    private float[] forwardHidden(Batch batch, boolean forTraining, int[] keep) {
         int t = batch.size(), c = cfg.hidden();
         for (int tok : batch.tokens()) {
             if (tok < 0 || tok >= cfg.vocabSize()) {
@@ -176,14 +188,92 @@ public final class Transformer {
             int s = forTraining && !a.checkpointed ? l : 0;
             float[] in = forTraining ? a.res[l] : a.res[0];
             float[] out = forTraining ? a.res[l + 1] : a.res[0];
-            layerForward(layers[l], batch, a, s, in, out, t, forTraining);
+            if (keep != null && l == layers.length - 1) lastLayerForward(layers[l], batch, a, s, in, t, keep, forTraining);
+            else layerForward(layers[l], batch, a, s, in, out, t, forTraining);
         }
         a.slotLayer = layers.length - 1;
-        float[] last = forTraining ? a.res[layers.length] : a.res[0];
-        norm(a.hidden, a.finalMean, a.finalRstd, last, finalNormW, finalNormB, t);
+        if (keep == null) {
+            float[] last = forTraining ? a.res[layers.length] : a.res[0];
+            norm(a.hidden, a.finalMean, a.finalRstd, last, finalNormW, finalNormB, t);
+        } else {
+            norm(a.tmpC, a.finalMean, a.finalRstd, a.keepOut, finalNormW, finalNormB, keep.length);
+            scatterRows(a.hidden, a.tmpC, keep, c);
+        }
         lastBatch = batch;
         lastKept = forTraining;
+        lastRows = keep;
         return a.hidden;
+    }
+
+    /**
+     * The last block when only the rows {@code keep} are read after it: norm, qkv projection and attention
+     * over all t rows (every key and value is needed), then the kept rows' attention outputs gathered and
+     * the rest of the block run on those n rows, packed: keepAtt, resMid, ln2, up, act hold them at
+     * their first n rows, and keepOut the block's output. Each kept row's values are bit for bit those
+     * of the full block (products and norms are row by row; MatMul.forward on at most DOT_ROWS rows
+     * sums in another order, within float rounding).
+     */
+    private void lastLayerForward(Layer p, Batch b, Activations a, int s, float[] in, int t, int[] keep, boolean training) {
+        int c = cfg.hidden(), h = cfg.heads(), kv = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim(), n = keep.length;
+        norm(a.ln1[s], a.ln1Mean[s], a.ln1Rstd[s], in, p.norm1W, p.norm1B, t);
+        project(a.qkv[s], a.ln1[s], p, Lora.Site.QKV, t, training);
+        if (rope != null) rope.forward(a.qkv[s], b.positions(), t, q, h + kv);
+        Attention.forward(a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
+        gatherRows(a.keepAtt, a.att[s], keep, h * d);
+        project(a.tmpC, a.keepAtt, p, Lora.Site.OUT, n, training);
+        gatherRows(a.resMid[s], in, keep, c);
+        add(a.resMid[s], a.resMid[s], a.tmpC, n * c);
+        norm(a.ln2[s], a.ln2Mean[s], a.ln2Rstd[s], a.resMid[s], p.norm2W, p.norm2B, n);
+        project(a.up[s], a.ln2[s], p, Lora.Site.UP, n, training);
+        if (gpt2) Gelu.forward(a.act[s], a.up[s], n * cfg.intermediate());
+        else SwiGlu.forward(a.act[s], a.up[s], n, cfg.intermediate());
+        project(a.tmpC, a.act[s], p, Lora.Site.DOWN, n, training);
+        add(a.keepOut, a.resMid[s], a.tmpC, n * c);
+    }
+
+    /**
+     * Backward of {@link #lastLayerForward} and the final norm on the kept rows: dHidden's kept rows through
+     * the packed part, the attention output's gradient scattered to its rows (zero elsewhere, so the other
+     * rows' queries add nothing), then attention and the qkv projection over all rows. Leaves the block
+     * input's gradient in dres (zero on entry).
+     */
+    private void lastLayerBackward(Layer p, Batch b, Activations a, int s, int l, float[] dHidden, int[] keep) {
+        int t = b.size(), c = cfg.hidden(), h = cfg.heads(), kv = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim(),
+                inter = cfg.intermediate(), upDim = cfg.upDim(), n = keep.length;
+        float[] g = a.keepGrad;
+        gatherRows(a.dLn, dHidden, keep, c);
+        zero(g, n * c);
+        normBackward(g, finalNormW, finalNormB, a.dLn, a.keepOut, a.finalMean, a.finalRstd, n);
+        projectBackward(a.dAct, g, a.act[s], p, Lora.Site.DOWN, n);
+        zero(a.dUp, n * upDim);
+        if (gpt2) Gelu.backward(a.dUp, a.dAct, a.up[s], n * inter);
+        else SwiGlu.backward(a.dUp, a.dAct, a.up[s], n, inter);
+        projectBackward(a.dLn, a.dUp, a.ln2[s], p, Lora.Site.UP, n);
+        normBackward(g, p.norm2W, p.norm2B, a.dLn, a.resMid[s], a.ln2Mean[s], a.ln2Rstd[s], n);
+        // the kept rows' dAtt, packed in dQkv's first rows, then spread over the full dAtt
+        projectBackward(a.dQkv, g, a.keepAtt, p, Lora.Site.OUT, n);
+        zero(a.dAtt, t * h * d);
+        scatterRows(a.dAtt, a.dQkv, keep, h * d);
+        scatterRows(a.dres, g, keep, c);
+        zero(a.dQkv, t * q);
+        Attention.backward(a.dQkv, a.dAtt, a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
+        if (rope != null) rope.backward(a.dQkv, b.positions(), t, q, h + kv);
+        projectBackward(a.dLn, a.dQkv, a.ln1[s], p, Lora.Site.QKV, t);
+        normBackward(a.dres, p.norm1W, p.norm1B, a.dLn, a.res[l], a.ln1Mean[s], a.ln1Rstd[s], t);
+    }
+
+    /** dst[j·w …] = src[rows[j]·w …] for j &lt; rows.length, w floats per row. */
+    private static void gatherRows(float[] dst, float[] src, int[] rows, int w) {
+        Parallel.forRange(rows.length, (j0, j1) -> {
+            for (int j = j0; j < j1; j++) System.arraycopy(src, rows[j] * w, dst, j * w, w);
+        });
+    }
+
+    /** dst[rows[j]·w …] = src[j·w …] for j &lt; rows.length (rows distinct). */
+    private static void scatterRows(float[] dst, float[] src, int[] rows, int w) {
+        Parallel.forRange(rows.length, (j0, j1) -> {
+            for (int j = j0; j < j1; j++) System.arraycopy(src, j * w, dst, rows[j] * w, w);
+        });
     }
 
     private void layerForward(Layer p, Batch b, Activations a, int s, float[] in, float[] out, int t, boolean training) {
@@ -258,10 +348,17 @@ public final class Transformer {
                 q = cfg.qkvDim(), inter = cfg.intermediate(), upDim = cfg.upDim();
         float[] dres = a.dres;
         zero(dres, t * c);
-        normBackward(dres, finalNormW, finalNormB, dHidden, a.res[layers.length], a.finalMean, a.finalRstd, t);
+        if (lastRows == null) normBackward(dres, finalNormW, finalNormB, dHidden, a.res[layers.length], a.finalMean, a.finalRstd, t);
         for (int l = layers.length - 1; l >= 0; l--) {
             Layer p = layers[l];
             int s = a.checkpointed ? 0 : l;
+            if (lastRows != null && l == layers.length - 1) {
+                // forward ran this block on the kept rows only
+                if (a.checkpointed && a.slotLayer != l) lastLayerForward(p, b, a, 0, a.res[l], t, lastRows, true);
+                a.slotLayer = l;
+                lastLayerBackward(p, b, a, s, l, dHidden, lastRows);
+                continue;
+            }
             if (a.checkpointed && a.slotLayer != l) {
                 // recompute block l from its kept input; its output (already in res[l+1]) goes to scratch
                 layerForward(p, b, a, 0, a.res[l], a.tmpC, t, true);
@@ -291,8 +388,26 @@ public final class Transformer {
             throw new ModelFormatException("this " + cfg.modelType() + " model has no LM head (lm_head.weight); "
                     + "a sequence-classification (reward) model gives scores, not log-probabilities");
         }
-        float[] hidden = forwardHidden(batch, forTraining);
+        float[] hidden = forwardHidden(batch, forTraining, targetRows(batch));
         return head.forward(hidden, batch.targets(), batch.size(), forTraining);
+    }
+
+    /**
+     * The distinct rows the head reads, ascending; null when that is every row (then the last block runs in
+     * full).
+     */
+    private static int[] targetRows(Batch batch) {
+        int t = batch.size();
+        boolean[] read = new boolean[t];
+        int n = 0;
+        for (int r : batch.targets().rows()) {
+            if (!read[r]) n++;
+            read[r] = true;
+        }
+        if (n == t) return null;
+        int[] rows = new int[n];
+        for (int r = 0, j = 0; r < t; r++) if (read[r]) rows[j++] = r;
+        return rows;
     }
 
     /** Backward from ∂L/∂logp at each target through the head and the blocks. */
@@ -434,6 +549,8 @@ public final class Transformer {
         int slotLayer = -1;
         final float[][] res, ln1, ln1Mean, ln1Rstd, qkv, att, lse, resMid, ln2, ln2Mean, ln2Rstd, up, act;
         final float[] hidden, finalMean, finalRstd, tmpC;
+        /** The last block's kept rows, packed ({@link #lastLayerForward}): attention output, block output, dres. */
+        final float[] keepAtt, keepOut, keepGrad;
         final float[] dres, dAct, dUp, dLn, dAtt, dQkv, dHidden;
 
         Activations(ModelConfig cfg, int rows, boolean train, boolean checkpointed) {
@@ -460,6 +577,9 @@ public final class Transformer {
             finalMean = ln ? new float[rows] : null;
             finalRstd = new float[rows];
             tmpC = new float[rows * c];
+            keepAtt = new float[rows * hd];
+            keepOut = new float[rows * c];
+            keepGrad = train ? new float[rows * c] : null;
             dres = train ? new float[rows * c] : null;
             dAct = train ? new float[rows * cfg.intermediate()] : null;
             dUp = train ? new float[rows * cfg.upDim()] : null;
