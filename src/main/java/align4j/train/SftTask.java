@@ -9,8 +9,10 @@ import java.util.List;
 
 /**
  * Supervised fine-tuning (TRL SFTTrainer) as a {@link TrainLoop.Task}: the loss is the mean negative
- * log-likelihood over the loss tokens of a micro-batch (completion or assistant tokens, or all tokens for
- * language modelling), L = −(1/N)·Σ_j log p(y_j | y_&lt;j), so ∂L/∂logp_j = −1/N at every loss token.
+ * log-likelihood over the loss tokens of an optimizer step (completion or assistant tokens, or all tokens for
+ * language modelling), L = −(1/N)·Σ_j log p(y_j | y_&lt;j), so ∂L/∂logp_j = −1/N at every loss token. With
+ * gradient accumulation N counts the tokens of the whole window ({@link #weight}; transformers'
+ * num_items_in_batch): a micro-batch of n tokens trains with gradScale n/N, so its ∂L/∂logp_j is −gradScale/n.
  * Metrics as TRL logs them: {@code loss}, {@code mean_token_accuracy} (argmax = target), {@code entropy}
  * (of the predicted distribution), each a mean over loss tokens.
  */
@@ -37,6 +39,12 @@ public final class SftTask implements TrainLoop.Task {
         BatchBuilder b = new BatchBuilder();
         for (int i : idx) b.addMaskedSequence(examples.get(i).ids(), examples.get(i).lossMask());
         return b.build();
+    }
+
+    /** The micro-batch's loss tokens: with accumulation the step's loss is the mean over all the window's tokens. */
+    @Override
+    public double weight(int[] examples) {
+        return pack(train, examples).targets().size();
     }
 
     @Override

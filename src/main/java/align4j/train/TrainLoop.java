@@ -28,6 +28,17 @@ public final class TrainLoop {
          */
         Stats train(int[] examples, double gradScale);
 
+        /**
+         * This micro-batch's share of its optimizer step, relative to the others of the accumulation window:
+         * each gets gradScale = weight / (the window's total weight). 1 for every micro-batch (HF Trainer's
+         * loss / gradient_accumulation_steps, what DPO and reward training do); a token-averaged loss returns its
+         * loss-token count, so the step's gradient is that of the mean over all the window's loss tokens
+         * (transformers' num_items_in_batch, as TRL's SFTTrainer trains since transformers 4.46).
+         */
+        default double weight(int[] examples) {
+            return 1;
+        }
+
         /** Metrics over the evaluation set (names without the "eval_" prefix), or null if none. */
         Stats evaluate();
 
@@ -104,11 +115,21 @@ public final class TrainLoop {
         while (step < total) {
             Stats stepStats = new Stats();
             long tokens = 0;
-            for (int a = 0; a < args.gradientAccumulationSteps(); a++) {
-                int[] idx = DataOrder.batch(n, args.seed(), cursor, args.batchSize());
-                cursor += idx.length;
-                tokens += task.tokens(idx);
-                stepStats.merge(task.train(idx, 1.0 / args.gradientAccumulationSteps()));
+            int accumulation = args.gradientAccumulationSteps();
+            int[][] micro = new int[accumulation][];
+            double[] weight = new double[accumulation];
+            double totalWeight = 0;
+            for (int a = 0; a < accumulation; a++) {
+                micro[a] = DataOrder.batch(n, args.seed(), cursor, args.batchSize());
+                cursor += micro[a].length;
+                weight[a] = task.weight(micro[a]);
+                totalWeight += weight[a];
+            }
+            for (int a = 0; a < accumulation; a++) {
+                tokens += task.tokens(micro[a]);
+                // a window without any weight (no loss tokens at all) has a zero gradient: share it equally
+                double gradScale = totalWeight > 0 ? weight[a] / totalWeight : 1.0 / accumulation;
+                stepStats.merge(task.train(micro[a], gradScale));
             }
             double loss = stepStats.mean("loss");
             double gradNorm = GradClip.clip(trainable, args.maxGradNorm());

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -79,6 +80,55 @@ class SftTaskTest {
         double a = independentNll(m, examples(m.cfg.vocabSize(), true), true);
         double b = independentNll(m, examples(m.cfg.vocabSize(), false), false);
         assertTrue(Math.abs(a - b) > 1e-4, a + " vs " + b); // far above the 1e-5 tolerance above
+    }
+
+    /**
+     * With gradient accumulation the step's loss is the mean over every loss token of the window (transformers'
+     * num_items_in_batch): micro-batches of 10 and 6 loss tokens, each trained with its share n/N as
+     * {@link TrainLoop} gives it, add up to the gradient of one batch holding all four examples. Weighting the
+     * two micro-batches equally (the mean of their means) gives a clearly different gradient.
+     */
+    @Test
+    void accumulatedMicroBatchesGiveTheGradientOfOneBatchOfAllTheirTokens() throws Exception {
+        Transformer m = model("llama");
+        List<SequenceExample> ex = examples(m.cfg.vocabSize(), true);
+        SftTask task = new SftTask(m, ex, null, 8);
+        int[] a = {0, 1}, b = {2, 3};
+        double wa = task.weight(a), wb = task.weight(b);
+        assertEquals(10, wa);
+        assertEquals(6, wb); // the last example has no prompt: its first token is predicted by nothing
+        float[] whole = gradient(m, () -> task.train(new int[] {0, 1, 2, 3}, 1.0));
+        float[] shared = gradient(m, () -> {
+            task.train(a, wa / (wa + wb));
+            task.train(b, wb / (wa + wb));
+        });
+        float[] equal = gradient(m, () -> {
+            task.train(a, 0.5);
+            task.train(b, 0.5);
+        });
+        double scale = 0, errShared = 0, errEqual = 0;
+        for (int i = 0; i < whole.length; i++) {
+            scale = Math.max(scale, Math.abs(whole[i]));
+            errShared = Math.max(errShared, Math.abs(shared[i] - whole[i]));
+            errEqual = Math.max(errEqual, Math.abs(equal[i] - whole[i]));
+        }
+        assertTrue(errShared <= 1e-5 * scale, "token-weighted accumulation off by " + errShared + " of " + scale);
+        assertTrue(errEqual > 1e-2 * scale, "equal weights should differ, off by only " + errEqual + " of " + scale);
+    }
+
+    /** Every parameter's gradient after running step on zeroed gradients, concatenated. */
+    private static float[] gradient(Transformer m, Runnable step) {
+        for (Tensor t : m.parameters()) t.zeroGrad();
+        step.run();
+        int n = 0;
+        for (Tensor t : m.parameters()) n += t.grad.length;
+        float[] g = new float[n];
+        int o = 0;
+        for (Tensor t : m.parameters()) {
+            System.arraycopy(t.grad, 0, g, o, t.grad.length);
+            o += t.grad.length;
+        }
+        return g;
     }
 
     @ParameterizedTest
