@@ -214,21 +214,13 @@ public final class Transformer {
      * sums in another order, within float rounding).
      */
     private void lastLayerForward(Layer p, Batch b, Activations a, int s, float[] in, int t, int[] keep, boolean training) {
-        int c = cfg.hidden(), h = cfg.heads(), kv = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim(), n = keep.length;
-        norm(a.ln1[s], a.ln1Mean[s], a.ln1Rstd[s], in, p.norm1W, p.norm1B, t);
-        project(a.qkv[s], a.ln1[s], p, Lora.Site.QKV, t, training);
-        if (rope != null) rope.forward(a.qkv[s], b.positions(), t, q, h + kv);
-        Attention.forward(a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
-        gatherRows(a.keepAtt, a.att[s], keep, h * d);
+        int c = cfg.hidden(), n = keep.length;
+        attentionForward(p, b, a, s, in, t, training);
+        gatherRows(a.keepAtt, a.att[s], keep, cfg.heads() * cfg.headDim());
         project(a.tmpC, a.keepAtt, p, Lora.Site.OUT, n, training);
         gatherRows(a.resMid[s], in, keep, c);
         add(a.resMid[s], a.resMid[s], a.tmpC, n * c);
-        norm(a.ln2[s], a.ln2Mean[s], a.ln2Rstd[s], a.resMid[s], p.norm2W, p.norm2B, n);
-        project(a.up[s], a.ln2[s], p, Lora.Site.UP, n, training);
-        if (gpt2) Gelu.forward(a.act[s], a.up[s], n * cfg.intermediate());
-        else SwiGlu.forward(a.act[s], a.up[s], n, cfg.intermediate());
-        project(a.tmpC, a.act[s], p, Lora.Site.DOWN, n, training);
-        add(a.keepOut, a.resMid[s], a.tmpC, n * c);
+        mlpForward(p, a, s, a.keepOut, n, training);
     }
 
     /**
@@ -238,28 +230,18 @@ public final class Transformer {
      * input's gradient in dres (zero on entry).
      */
     private void lastLayerBackward(Layer p, Batch b, Activations a, int s, int l, float[] dHidden, int[] keep) {
-        int t = b.size(), c = cfg.hidden(), h = cfg.heads(), kv = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim(),
-                inter = cfg.intermediate(), upDim = cfg.upDim(), n = keep.length;
+        int t = b.size(), c = cfg.hidden(), hd = cfg.heads() * cfg.headDim(), n = keep.length;
         float[] g = a.keepGrad;
         gatherRows(a.dLn, dHidden, keep, c);
         zero(g, n * c);
         normBackward(g, finalNormW, finalNormB, a.dLn, a.keepOut, a.finalMean, a.finalRstd, n);
-        projectBackward(a.dAct, g, a.act[s], p, Lora.Site.DOWN, n);
-        zero(a.dUp, n * upDim);
-        if (gpt2) Gelu.backward(a.dUp, a.dAct, a.up[s], n * inter);
-        else SwiGlu.backward(a.dUp, a.dAct, a.up[s], n, inter);
-        projectBackward(a.dLn, a.dUp, a.ln2[s], p, Lora.Site.UP, n);
-        normBackward(g, p.norm2W, p.norm2B, a.dLn, a.resMid[s], a.ln2Mean[s], a.ln2Rstd[s], n);
+        mlpBackward(p, a, s, g, n);
         // the kept rows' dAtt, packed in dQkv's first rows, then spread over the full dAtt
         projectBackward(a.dQkv, g, a.keepAtt, p, Lora.Site.OUT, n);
-        zero(a.dAtt, t * h * d);
-        scatterRows(a.dAtt, a.dQkv, keep, h * d);
+        zero(a.dAtt, t * hd);
+        scatterRows(a.dAtt, a.dQkv, keep, hd);
         scatterRows(a.dres, g, keep, c);
-        zero(a.dQkv, t * q);
-        Attention.backward(a.dQkv, a.dAtt, a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
-        if (rope != null) rope.backward(a.dQkv, b.positions(), t, q, h + kv);
-        projectBackward(a.dLn, a.dQkv, a.ln1[s], p, Lora.Site.QKV, t);
-        normBackward(a.dres, p.norm1W, p.norm1B, a.dLn, a.res[l], a.ln1Mean[s], a.ln1Rstd[s], t);
+        attentionBackward(p, b, a, s, l, a.dres, t);
     }
 
     /** dst[j·w …] = src[rows[j]·w …] for j &lt; rows.length, w floats per row. */
@@ -277,19 +259,50 @@ public final class Transformer {
     }
 
     private void layerForward(Layer p, Batch b, Activations a, int s, float[] in, float[] out, int t, boolean training) {
-        int c = cfg.hidden(), h = cfg.heads(), kv = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim();
+        attentionForward(p, b, a, s, in, t, training);
+        project(a.tmpC, a.att[s], p, Lora.Site.OUT, t, training);
+        add(a.resMid[s], in, a.tmpC, t * cfg.hidden());
+        mlpForward(p, a, s, out, t, training);
+    }
+
+    /** A block's first part over all t rows: norm1, the qkv projection (and RoPE), attention into att[s]. */
+    private void attentionForward(Layer p, Batch b, Activations a, int s, float[] in, int t, boolean training) {
+        int h = cfg.heads(), kv = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim();
         norm(a.ln1[s], a.ln1Mean[s], a.ln1Rstd[s], in, p.norm1W, p.norm1B, t);
         project(a.qkv[s], a.ln1[s], p, Lora.Site.QKV, t, training);
         if (rope != null) rope.forward(a.qkv[s], b.positions(), t, q, h + kv);
         Attention.forward(a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
-        project(a.tmpC, a.att[s], p, Lora.Site.OUT, t, training);
-        add(a.resMid[s], in, a.tmpC, t * c);
-        norm(a.ln2[s], a.ln2Mean[s], a.ln2Rstd[s], a.resMid[s], p.norm2W, p.norm2B, t);
-        project(a.up[s], a.ln2[s], p, Lora.Site.UP, t, training);
-        if (gpt2) Gelu.forward(a.act[s], a.up[s], t * cfg.intermediate());
-        else SwiGlu.forward(a.act[s], a.up[s], t, cfg.intermediate());
-        project(a.tmpC, a.act[s], p, Lora.Site.DOWN, t, training);
-        add(out, a.resMid[s], a.tmpC, t * c);
+    }
+
+    /** A block's MLP half on the first n rows of resMid[s]: out = resMid + down(act(up(norm2(resMid)))). */
+    private void mlpForward(Layer p, Activations a, int s, float[] out, int n, boolean training) {
+        norm(a.ln2[s], a.ln2Mean[s], a.ln2Rstd[s], a.resMid[s], p.norm2W, p.norm2B, n);
+        project(a.up[s], a.ln2[s], p, Lora.Site.UP, n, training);
+        if (gpt2) Gelu.forward(a.act[s], a.up[s], n * cfg.intermediate());
+        else SwiGlu.forward(a.act[s], a.up[s], n, cfg.intermediate());
+        project(a.tmpC, a.act[s], p, Lora.Site.DOWN, n, training);
+        add(out, a.resMid[s], a.tmpC, n * cfg.hidden());
+    }
+
+    /** Backward of {@link #mlpForward}: dres holds ∂L/∂out on entry (out = resMid + …) and gains the MLP's path. */
+    private void mlpBackward(Layer p, Activations a, int s, float[] dres, int n) {
+        int inter = cfg.intermediate();
+        projectBackward(a.dAct, dres, a.act[s], p, Lora.Site.DOWN, n);
+        zero(a.dUp, n * cfg.upDim());
+        if (gpt2) Gelu.backward(a.dUp, a.dAct, a.up[s], n * inter);
+        else SwiGlu.backward(a.dUp, a.dAct, a.up[s], n, inter);
+        projectBackward(a.dLn, a.dUp, a.ln2[s], p, Lora.Site.UP, n);
+        normBackward(dres, p.norm2W, p.norm2B, a.dLn, a.resMid[s], a.ln2Mean[s], a.ln2Rstd[s], n);
+    }
+
+    /** Backward of {@link #attentionForward} from dAtt over all t rows: dres gains the gradient at the block input res[l]. */
+    private void attentionBackward(Layer p, Batch b, Activations a, int s, int l, float[] dres, int t) {
+        int h = cfg.heads(), kv = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim();
+        zero(a.dQkv, t * q);
+        Attention.backward(a.dQkv, a.dAtt, a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
+        if (rope != null) rope.backward(a.dQkv, b.positions(), t, q, h + kv);
+        projectBackward(a.dLn, a.dQkv, a.ln1[s], p, Lora.Site.QKV, t);
+        normBackward(dres, p.norm1W, p.norm1B, a.dLn, a.res[l], a.ln1Mean[s], a.ln1Rstd[s], t);
     }
 
     private static Tensor weight(Layer p, Lora.Site site) {
@@ -344,8 +357,7 @@ public final class Transformer {
         }
         Batch b = lastBatch;
         Activations a = acts;
-        int t = b.size(), c = cfg.hidden(), h = cfg.heads(), kv = cfg.kvHeads(), d = cfg.headDim(),
-                q = cfg.qkvDim(), inter = cfg.intermediate(), upDim = cfg.upDim();
+        int t = b.size(), c = cfg.hidden();
         float[] dres = a.dres;
         zero(dres, t * c);
         if (lastRows == null) normBackward(dres, finalNormW, finalNormB, dHidden, a.res[layers.length], a.finalMean, a.finalRstd, t);
@@ -365,19 +377,10 @@ public final class Transformer {
                 a.slotLayer = l;
             }
             // out = resMid + down(act): dres flows unchanged into resMid
-            projectBackward(a.dAct, dres, a.act[s], p, Lora.Site.DOWN, t);
-            zero(a.dUp, t * upDim);
-            if (gpt2) Gelu.backward(a.dUp, a.dAct, a.up[s], t * inter);
-            else SwiGlu.backward(a.dUp, a.dAct, a.up[s], t, inter);
-            projectBackward(a.dLn, a.dUp, a.ln2[s], p, Lora.Site.UP, t);
-            normBackward(dres, p.norm2W, p.norm2B, a.dLn, a.resMid[s], a.ln2Mean[s], a.ln2Rstd[s], t);
+            mlpBackward(p, a, s, dres, t);
             // resMid = in + out(att)
             projectBackward(a.dAtt, dres, a.att[s], p, Lora.Site.OUT, t);
-            zero(a.dQkv, t * q);
-            Attention.backward(a.dQkv, a.dAtt, a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
-            if (rope != null) rope.backward(a.dQkv, b.positions(), t, q, h + kv);
-            projectBackward(a.dLn, a.dQkv, a.ln1[s], p, Lora.Site.QKV, t);
-            normBackward(dres, p.norm1W, p.norm1B, a.dLn, a.res[l], a.ln1Mean[s], a.ln1Rstd[s], t);
+            attentionBackward(p, b, a, s, l, dres, t);
         }
         Embedding.backward(embed.grad, gpt2 ? posEmbed.grad : null, dres, b.tokens(), b.positions(), t, c);
     }
