@@ -385,7 +385,11 @@ public final class Transformer {
         Embedding.backward(embed.grad, gpt2 ? posEmbed.grad : null, dres, b.tokens(), b.positions(), t, c);
     }
 
-    /** Forward through the blocks and the LM head at the batch's targets (see {@link LmHead#forward}). */
+    /**
+     * Forward through the blocks and the LM head at the batch's targets (see {@link LmHead#forward}); the last
+     * block runs past attention on the target rows only ({@link #lastLayerForward}), so the hidden states of
+     * other rows are not computed.
+     */
     public LmHead.Result logps(Batch batch, boolean forTraining) {
         if (head == null) {
             throw new ModelFormatException("this " + cfg.modelType() + " model has no LM head (lm_head.weight); "
