@@ -32,6 +32,8 @@ final class GrpoCommand implements Callable<Integer> {
     @Mixin
     RlOptions rl;
     @Mixin
+    ModelOptions modelOptions;
+    @Mixin
     TrainingOptions training;
     @Mixin
     ThreadsOption threadsOption;
@@ -46,21 +48,21 @@ final class GrpoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
-        run("grpo", cfg, rl, training.toArgs());
+        run("grpo", cfg, rl, modelOptions, training.toArgs());
         return 0;
     }
 
     /** Shared by grpo and rloo: prompts per step = completions per step / num_generations. */
-    static void run(String command, GrpoConfig cfg, RlOptions rl, TrainingArgs args) throws IOException {
+    static void run(String command, GrpoConfig cfg, RlOptions rl, ModelOptions modelOptions, TrainingArgs args) throws IOException {
         int g = cfg.numGenerations(), completions = args.batchSize() * args.gradientAccumulationSteps();
         if (completions % g != 0) {
             throw new UserException("--per-device-train-batch-size × --gradient-accumulation-steps (" + completions
                     + ") must be a multiple of --num-generations (" + g + ")");
         }
         TrainingArgs perPrompt = RlOptions.withBatchSize(args, completions / g);
-        RlOptions.Loaded l = rl.load(command, cfg.beta() != 0);
+        RlOptions.Loaded l = rl.load(command, cfg.beta() != 0, modelOptions, args.seed());
         RolloutLogps policy = new RolloutLogps(l.policy(), null, cfg.temperature());
-        RolloutLogps ref = cfg.beta() == 0 ? null : new RolloutLogps(l.reference(), null, cfg.temperature());
+        RolloutLogps ref = l.referenceLogps(cfg.temperature());
         GrpoTrainer trainer = new GrpoTrainer(policy, ref, rl.sampler(l, cfg.temperature(), cfg.maxCompletionLength()), l.reward(), cfg,
                 args.maxGradNorm(), args.gradientAccumulationSteps());
         rl.train(command, l, perPrompt, trainer, policy);

@@ -68,6 +68,8 @@ final class PpoCommand implements Callable<Integer> {
     @Mixin
     RlOptions rl;
     @Mixin
+    ModelOptions modelOptions;
+    @Mixin
     TrainingOptions training;
     @Mixin
     ThreadsOption threadsOption;
@@ -94,11 +96,11 @@ final class PpoCommand implements Callable<Integer> {
         // TRL: a batch is per_device_train_batch_size × gradient_accumulation_steps × num_mini_batches rollouts
         int perStep = args.batchSize() * args.gradientAccumulationSteps() * numMiniBatches;
         if (perStep < 2) throw new UserException("PPO needs at least 2 rollouts per batch (advantages are whitened over the batch); raise --per-device-train-batch-size");
-        RlOptions.Loaded l = rl.load("ppo", true);
+        RlOptions.Loaded l = rl.load("ppo", true, modelOptions, args.seed());
         // The value head reads the policy's own hidden states (see RolloutLogps); it starts at V = 0.
         ScalarHead valueHead = RolloutLogps.newValueHead(l.policy().cfg.hidden());
         RolloutLogps policy = new RolloutLogps(l.policy(), valueHead, temperature);
-        PpoTrainer ppo = new PpoTrainer(policy, new RolloutLogps(l.reference(), null, temperature),
+        PpoTrainer ppo = new PpoTrainer(policy, l.referenceLogps(temperature),
                 rl.sampler(l, temperature, responseLength), l.reward(), cfg, args.maxGradNorm(), args.gradientAccumulationSteps());
         rl.train("ppo", l, RlOptions.withBatchSize(args, perStep), ppo, policy);
         return 0;

@@ -7,7 +7,9 @@ import align4j.generate.EosTokens;
 import align4j.io.DType;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
+import align4j.io.PeftAdapter;
 import align4j.io.SafetensorsWriter;
+import align4j.model.Lora;
 import align4j.model.Transformer;
 import align4j.tensor.Tensor;
 import align4j.text.Tokenizer;
@@ -31,12 +33,14 @@ import picocli.CommandLine.Option;
 /**
  * What the online RL commands (ppo, grpo, rloo) share: the policy, the frozen reference, the prompts,
  * the reward (a reward-model folder or a programmatic reward by name), sampling options named as
- * TRL's configs, and the run itself (load, train on {@link RlLoop}, save).
+ * TRL's configs, and the run itself (load, train on {@link RlLoop}, save). With --use-peft (the commands'
+ * {@link ModelOptions}) only LoRA adapters train, the reference is the policy's own base with its adapters
+ * off (TRL's PEFT behaviour: one model in memory), and the output is a PEFT adapter folder.
  */
 final class RlOptions {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder (the policy).")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder (the policy), or a PEFT adapter folder to keep training on the base it names.")
     Path model;
-    @Option(names = "--ref-model", paramLabel = "DIR", description = "Reference model folder (default: a frozen copy of the policy's starting weights).")
+    @Option(names = "--ref-model", paramLabel = "DIR", description = "Reference model folder (default: a frozen copy of the policy's starting weights; with --use-peft the base with adapters off).")
     Path refModel;
     @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Prompts: JSONL[.gz]/JSON/Parquet records with 'prompt' (text or messages) or 'prompt_input_ids'.")
     Path dataset;
@@ -59,28 +63,46 @@ final class RlOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
     Path config;
 
-    /** Everything loaded for a run. */
-    record Loaded(LoadedModel policyFiles, Transformer policy, Transformer reference, int[][] prompts, RewardFunction reward,
-                  int[] stopTokens) {}
+    /**
+     * Everything loaded for a run. lora is null without PEFT; reference is null when none is needed, and is
+     * the policy itself when it is the policy's base (PEFT, no --ref-model).
+     */
+    record Loaded(LoadedModel policyFiles, Path baseDir, Path tokenizerDir, Transformer policy, Lora lora, Transformer reference,
+                  int[][] prompts, RewardFunction reward, int[] stopTokens) {
+        /** Log-probs under the reference at the sampling temperature: with PEFT, the policy with its adapters off. */
+        RolloutLogps referenceLogps(double temperature) {
+            if (reference == null) return null;
+            return reference == policy ? RolloutLogps.base(policy, temperature) : new RolloutLogps(reference, null, temperature);
+        }
+    }
 
     /** needReference false (GRPO with β = 0) loads no reference model, as TRL does. */
-    Loaded load(String command, boolean needReference) throws IOException {
+    Loaded load(String command, boolean needReference, ModelOptions modelOptions, long seed) throws IOException {
         if ((rewardFuncs == null) == (rewardModel == null)) {
             throw new UserException("give exactly one of --reward-funcs NAME and --reward-model DIR");
         }
-        LoadedModel lm = HfModel.load(model);
+        // --model may be a PEFT adapter folder: keep training it on the base it names
+        Path adapterDir = PeftAdapter.isAdapterFolder(model) ? model : null;
+        Path baseDir = adapterDir != null ? MergeLoraCommand.baseOf(adapterDir) : model;
+        LoadedModel lm = HfModel.load(baseDir);
         int vocab = lm.config().vocabSize();
         Transformer policy = new Transformer(lm.config(), lm.tensors());
-        for (Tensor t : policy.parameters()) t.zeroGrad();
+        Lora lora = modelOptions.apply(policy, adapterDir, seed);
+        // with PEFT only the adapters train; the base stays frozen (no gradient, no AdamW state)
+        for (Tensor t : lora != null ? lora.parameters() : policy.parameters()) t.zeroGrad();
         Transformer ref = null;
-        if (needReference) {
+        if (needReference && lora != null && refModel == null) {
+            ref = policy;
+        } else if (needReference) {
             LoadedModel refFiles = HfModel.load(refModel != null ? refModel : model);
             if (refFiles.config().vocabSize() != vocab) {
                 throw new UserException(refModel + ": vocab_size " + refFiles.config().vocabSize() + " differs from the policy's " + vocab);
             }
             ref = new Transformer(refFiles.config(), refFiles.tensors()); // forward only: its tensors never get gradients
+            if (lora != null && modelOptions.bf16()) ref.holdFrozenWeightsAsBf16();
         }
-        Path tokDir = tokenizer != null ? tokenizer : model;
+        Path tokDir = tokenizer != null ? tokenizer
+                : adapterDir != null && Files.isRegularFile(adapterDir.resolve("tokenizer.json")) ? adapterDir : baseDir;
         Tokenizer tok = Files.isRegularFile(tokDir.resolve("tokenizer.json")) ? Tokenizer.load(tokDir) : null;
         if (tokenizer != null && tok == null) throw new UserException(tokenizer + ": no tokenizer.json in this folder");
         int[][] prompts;
@@ -89,8 +111,8 @@ final class RlOptions {
             prompts = PromptDataset.load(dataset, tok, vocab);
             if (stopToken != null) {
                 if (!stopToken.equals("eos")) throw new UserException("--stop-token must be 'eos', got '" + stopToken + "'");
-                List<Integer> eos = EosTokens.of(model, tok);
-                if (eos.isEmpty()) throw new UserException("--stop-token eos: " + model + " names no EOS token (generation_config.json, config.json or the tokenizer)");
+                List<Integer> eos = EosTokens.of(baseDir, tok);
+                if (eos.isEmpty()) throw new UserException("--stop-token eos: " + baseDir + " names no EOS token (generation_config.json, config.json or the tokenizer)");
                 stops.addAll(eos);
             }
         } finally {
@@ -115,7 +137,7 @@ final class RlOptions {
             }
         }
         System.err.println(command + ": " + prompts.length + " prompts from " + dataset);
-        return new Loaded(lm, policy, ref, prompts, reward, stops.stream().mapToInt(Integer::intValue).toArray());
+        return new Loaded(lm, baseDir, tokDir, policy, lora, ref, prompts, reward, stops.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** The same arguments with another batch size (RlLoop's prompts per step). */
@@ -141,7 +163,8 @@ final class RlOptions {
 
     /**
      * Trains with the algorithm on RlLoop (prompts per step = args' batch size), then saves the policy as
-     * a Hugging Face folder in the output dir, and the value head (if any) as value_head.safetensors.
+     * a Hugging Face folder in the output dir (with PEFT: the adapter folder), and the value head (if any)
+     * as value_head.safetensors.
      */
     void train(String command, Loaded l, TrainingArgs args, RlLoop.Algorithm algorithm, RolloutLogps policy) throws IOException {
         if (totalEpisodes != null && args.maxSteps() <= 0) {
@@ -149,26 +172,34 @@ final class RlOptions {
             args = withMaxSteps(args, (int) Math.ceil((double) totalEpisodes / args.batchSize()));
         }
         Files.createDirectories(args.outputDir());
-        RlLoop loop = new RlLoop(args, l.prompts(), policy.parameters(), algorithm, null);
+        List<Tensor> head = policy.valueHeadParameters();
+        // trained and checkpointed: with PEFT the adapters (and the value head), else every parameter
+        List<Tensor> trained = policy.parameters();
+        if (l.lora() != null) {
+            trained = new ArrayList<>(l.lora().parameters());
+            trained.addAll(head);
+        }
+        RlLoop loop = new RlLoop(args, l.prompts(), trained, algorithm, null);
         try (ProgressDisplay progress = ProgressDisplay.open(command, loop.totalSteps(), 0)) {
-            loop = new RlLoop(args, l.prompts(), policy.parameters(), algorithm,
-                    (step, total, loss, tokens) -> progress.update(step, tokens, loss));
+            loop = new RlLoop(args, l.prompts(), trained, algorithm, (step, total, loss, tokens) -> progress.update(step, tokens, loss));
             loop.run();
         } catch (TrainLoop.TrainingDiverged e) {
             throw new UserException(e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
-        for (Tensor t : policy.parameters()) t.grad = null;
-        HfModel.save(args.outputDir(), l.policyFiles().config(), l.policyFiles().tensors(), l.policyFiles().layout());
-        HfModel.copyTokenizerFiles(tokenizer != null ? tokenizer : model, args.outputDir());
-        List<Tensor> all = policy.parameters();
-        List<Tensor> head = all.subList(l.policy().parameters().size(), all.size());
+        for (Tensor t : trained) t.grad = null;
+        if (l.lora() != null) {
+            PeftAdapter.save(args.outputDir(), l.lora(), l.baseDir().toString());
+        } else {
+            HfModel.save(args.outputDir(), l.policyFiles().config(), l.policyFiles().tensors(), l.policyFiles().layout());
+        }
+        HfModel.copyTokenizerFiles(l.tokenizerDir(), args.outputDir());
         if (!head.isEmpty()) {
             Map<String, Tensor> m = new LinkedHashMap<>();
             for (Tensor t : head) m.put(t.name, t);
             SafetensorsWriter.write(args.outputDir().resolve("value_head.safetensors"), m, DType.F32);
         }
-        System.err.println(command + ": model saved to " + args.outputDir());
+        System.err.println(command + ": " + (l.lora() != null ? "PEFT adapter" : "model") + " saved to " + args.outputDir());
     }
 }

@@ -27,6 +27,8 @@ final class RlooCommand implements Callable<Integer> {
     @Mixin
     RlOptions rl;
     @Mixin
+    ModelOptions modelOptions;
+    @Mixin
     TrainingOptions training;
     @Mixin
     ThreadsOption threadsOption;
@@ -36,7 +38,7 @@ final class RlooCommand implements Callable<Integer> {
         threadsOption.apply();
         GrpoConfig cfg = group.config(GrpoConfig.Estimator.RLOO, numGenerations, beta, GrpoAdvantages.ScaleRewards.NONE,
                 GrpoLoss.LossType.GRPO, normalizeAdvantages);
-        GrpoCommand.run("rloo", cfg, rl, training.toArgs());
+        GrpoCommand.run("rloo", cfg, rl, modelOptions, training.toArgs());
         return 0;
     }
 }

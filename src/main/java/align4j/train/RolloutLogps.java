@@ -30,6 +30,8 @@ public final class RolloutLogps {
     private final Transformer model;
     private final ScalarHead valueHead;
     private final double invTemperature;
+    /** Forward with the model's LoRA adapters off: its base, the PEFT reference ({@link #base}). */
+    private final boolean base;
     private float[] scaled = new float[0], dHidden = new float[0];
     private float[] lastInput;
     private int[] lastRows;
@@ -51,10 +53,24 @@ public final class RolloutLogps {
 
     /** valueHead may be null (GRPO, RLOO, reference models). */
     public RolloutLogps(Transformer model, ScalarHead valueHead, double temperature) {
+        this(model, valueHead, temperature, false);
+    }
+
+    private RolloutLogps(Transformer model, ScalarHead valueHead, double temperature, boolean base) {
         if (!(temperature > 0)) throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
         this.model = model;
         this.valueHead = valueHead;
         this.invTemperature = 1.0 / temperature;
+        this.base = base;
+    }
+
+    /**
+     * Forward-only log-probs of the model with its LoRA adapters switched off for each call (PEFT's
+     * disable_adapter(): the reference of a LoRA-trained policy, which shares its weights). Call it between
+     * the policy's training forward and backward and the policy's kept activations are lost.
+     */
+    public static RolloutLogps base(Transformer model, double temperature) {
+        return new RolloutLogps(model, null, temperature, true);
     }
 
     public Transformer model() {
@@ -65,9 +81,17 @@ public final class RolloutLogps {
         return valueHead != null;
     }
 
-    /** The model's parameters, then the value head's. */
+    /** The model's parameters, its LoRA adapters' when attached, then the value head's. */
     public List<Tensor> parameters() {
         List<Tensor> p = new ArrayList<>(model.parameters());
+        if (model.lora() != null) p.addAll(model.lora().parameters());
+        p.addAll(valueHeadParameters());
+        return p;
+    }
+
+    /** The value head's weight and bias (none without a value head). */
+    public List<Tensor> valueHeadParameters() {
+        List<Tensor> p = new ArrayList<>();
         if (valueHead != null) {
             p.add(valueHead.weight());
             if (valueHead.bias() != null) p.add(valueHead.bias());
@@ -87,6 +111,7 @@ public final class RolloutLogps {
 
     /** Forward keeping activations for {@link #backward}. */
     public Scored forwardForTraining(Batch b) {
+        if (base) throw new IllegalStateException("the adapters-off view of a model is forward-only");
         return forward(b, true);
     }
 
@@ -120,6 +145,16 @@ public final class RolloutLogps {
     }
 
     private Scored forward(Batch b, boolean train) {
+        if (!base) return forwardAsIs(b, train);
+        model.setAdaptersEnabled(false);
+        try {
+            return forwardAsIs(b, train);
+        } finally {
+            model.setAdaptersEnabled(true);
+        }
+    }
+
+    private Scored forwardAsIs(Batch b, boolean train) {
         float[] hidden = model.forwardHidden(b, train);
         rows = b.size();
         float[] in = hidden;

@@ -80,6 +80,38 @@ class RlCommandsTest {
         assertArrayEquals(Files.readAllBytes(a.resolve("value_head.safetensors")), Files.readAllBytes(b.resolve("value_head.safetensors")));
     }
 
+    /**
+     * --use-peft: only LoRA adapters train, the reference is the base with the adapters off, and the output is a
+     * PEFT folder. The adapters start as the identity (B = 0), so the first step's KL to the reference is exactly
+     * 0; once they have trained it is not (it would stay 0 if the reference ran with the adapters on).
+     */
+    @Test
+    void grpoAndPpoTrainLoraAdaptersWithTheBaseAsReference(@TempDir Path out) throws Exception {
+        Path g = out.resolve("grpo"), p = out.resolve("ppo");
+        assertEquals(0, Main.run("grpo", "--model", model.toString(), "--dataset", prompts.toString(), "--reward-funcs", "target-token:7",
+                "--output-dir", g.toString(), "--num-generations", "4", "--beta", "0.04", "--max-completion-length", "5",
+                "--per-device-train-batch-size", "8", "--learning-rate", "0.05", "--max-steps", "5", "--logging-steps", "1",
+                "--threads", "1", "--use-peft", "--lora-r", "4", "--lora-target-modules", "all-linear"));
+        List<JsonNode> m = metrics(g);
+        assertEquals(0.0, m.get(0).get("kl").asDouble(), 1e-12, "step 1: the policy is its base");
+        // the first steps' groups may all score alike (no gradient); once one has not, the adapters have moved
+        int moved = 0;
+        while (moved < m.size() && m.get(moved).get("grad_norm").asDouble() == 0) moved++;
+        assertTrue(moved < m.size() - 1, "no step with a gradient before the last: " + m);
+        assertTrue(m.get(moved + 1).get("kl").asDouble() > 1e-6, "after step " + (moved + 1) + " the adapters moved the policy off its base: " + m);
+        assertTrue(Files.isRegularFile(g.resolve("adapter_config.json")));
+        assertTrue(Files.isRegularFile(g.resolve("adapter_model.safetensors")));
+        assertFalse(Files.exists(g.resolve("model.safetensors")), "with PEFT only the adapters are saved");
+
+        assertEquals(0, Main.run(ppoArgs(p, "--use-peft", "--lora-target-modules", "all-linear", "--learning-rate", "0.05")));
+        List<JsonNode> pm = metrics(p);
+        assertEquals(0.0, pm.get(0).get("objective/kl").asDouble(), 1e-12);
+        assertTrue(pm.get(3).get("objective/kl").asDouble() != 0, pm.get(3).toString());
+        assertTrue(Files.isRegularFile(p.resolve("adapter_model.safetensors")));
+        assertTrue(Files.isRegularFile(p.resolve("value_head.safetensors")));
+        assertFalse(Files.exists(p.resolve("model.safetensors")));
+    }
+
     @Test
     void grpoAndRlooRunFromAConfigFile(@TempDir Path out) throws Exception {
         Path cfg = out.resolve("grpo.yaml");
