@@ -149,6 +149,18 @@ class TransformerGradientTest {
         }
     }
 
+    /** A batch whose sequences have no loss token (SFT's masks can say so) runs and gives no log-probs. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama"})
+    void aBatchWithoutTargetsGivesNoLogps(String family) throws Exception {
+        ModelConfig cfg = config(family);
+        Transformer m = new Transformer(cfg, weights(cfg, 3));
+        BatchBuilder bb = new BatchBuilder();
+        bb.addMaskedSequence(ids(new SplittableRandom(2), cfg, 6), new boolean[6]);
+        Batch b = bb.build();
+        for (boolean train : new boolean[] {false, true}) assertEquals(0, m.logps(b, train).logp().length);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"gpt2", "llama", "qwen2"})
     void prefixSharingGivesTheSameLogpsAsSeparateSequences(String family) throws Exception {
