@@ -2,6 +2,8 @@ package align4j.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import align4j.io.SafetensorsReader;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
@@ -110,6 +112,26 @@ class RlCommandsTest {
         assertTrue(Files.isRegularFile(p.resolve("adapter_model.safetensors")));
         assertTrue(Files.isRegularFile(p.resolve("value_head.safetensors")));
         assertFalse(Files.exists(p.resolve("model.safetensors")));
+    }
+
+    /** A LoRA PPO run resumed from its checkpoint (adapters, value head, AdamW state) ends as an uninterrupted one. */
+    @Test
+    void loraPpoResumedFromACheckpointEqualsAnUninterruptedRun(@TempDir Path a, @TempDir Path b) throws Exception {
+        String[] peft = {"--save-steps", "2", "--use-peft", "--lora-r", "4", "--lora-target-modules", "all-linear"};
+        assertEquals(0, Main.run(ppoArgs(a, peft)));
+        // the checkpoint holds the trained tensors only: the adapters and the value head, not the frozen base
+        try (SafetensorsReader ck = SafetensorsReader.open(a.resolve("checkpoint-2").resolve("model.safetensors"))) {
+            for (String name : ck.tensors().keySet()) assertTrue(name.contains("lora_") || name.startsWith("v_head."), name);
+        }
+        copyTree(a.resolve("checkpoint-2"), b.resolve("checkpoint-2"));
+        List<String> lines = Files.readAllLines(a.resolve("metrics.jsonl"));
+        Files.write(b.resolve("metrics.jsonl"), lines.subList(0, 2));
+        List<String> resume = new ArrayList<>(List.of(peft));
+        resume.addAll(List.of("--resume-from-checkpoint", b.resolve("checkpoint-2").toString()));
+        assertEquals(0, Main.run(ppoArgs(b, resume.toArray(new String[0]))));
+        assertEquals(lines, Files.readAllLines(b.resolve("metrics.jsonl")));
+        assertArrayEquals(Files.readAllBytes(a.resolve("adapter_model.safetensors")), Files.readAllBytes(b.resolve("adapter_model.safetensors")));
+        assertArrayEquals(Files.readAllBytes(a.resolve("value_head.safetensors")), Files.readAllBytes(b.resolve("value_head.safetensors")));
     }
 
     @Test
