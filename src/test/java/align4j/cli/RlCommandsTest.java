@@ -3,7 +3,6 @@ package align4j.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import align4j.io.SafetensorsReader;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
