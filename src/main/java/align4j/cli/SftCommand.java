@@ -6,6 +6,8 @@ import align4j.data.SequenceDataset;
 import align4j.data.SequenceExample;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
+import align4j.io.PeftAdapter;
+import align4j.model.Lora;
 import align4j.model.Transformer;
 import align4j.tensor.Tensor;
 import align4j.text.Tokenizer;
@@ -38,7 +40,7 @@ final class SftCommand implements Callable<Integer> {
     /** TRL SFTConfig's learning_rate default. */
     static final double DEFAULT_LEARNING_RATE = 2e-5;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder, or a PEFT adapter folder to keep training on the base it names.")
     Path model;
     @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Training data (JSONL[.gz], JSON, Parquet): text, prompt+completion, messages, or input_ids.")
     Path dataset;
@@ -63,18 +65,28 @@ final class SftCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions training;
     @Mixin
+    ModelOptions modelOptions;
+    @Mixin
     ThreadsOption threadsOption;
     @Spec
     CommandSpec spec;
+    /** Where the tokenizer is read from: --tokenizer, else the adapter folder's or the model's. */
+    private Path tokenizerDir;
 
     @Override
     public Integer call() throws IOException {
         threadsOption.apply();
         if (!spec.commandLine().getParseResult().hasMatchedOption("--learning-rate")) training.learningRate = DEFAULT_LEARNING_RATE;
         TrainingArgs args = training.toArgs();
-        LoadedModel lm = HfModel.load(model);
+        // --model may be a PEFT adapter folder: keep training it on the base it names
+        Path adapterDir = PeftAdapter.isAdapterFolder(model) ? model : null;
+        Path baseDir = adapterDir != null ? MergeLoraCommand.baseOf(adapterDir) : model;
+        tokenizerDir = tokenizer != null ? tokenizer
+                : adapterDir != null && Files.isRegularFile(adapterDir.resolve("tokenizer.json")) ? adapterDir : baseDir;
+        LoadedModel lm = HfModel.load(baseDir);
         Transformer policy = new Transformer(lm.config(), lm.tensors());
-        if (policy.head() == null) throw new UserException(model + ": this model has no LM head (a reward model?); sft needs a language model");
+        if (policy.head() == null) throw new UserException(baseDir + ": this model has no LM head (a reward model?); sft needs a language model");
+        Lora lora = modelOptions.apply(policy, adapterDir, args.seed());
         List<SequenceExample> train = load(dataset, lm.config().vocabSize()), eval = null;
         if (evalDataset != null) {
             eval = load(evalDataset, lm.config().vocabSize());
@@ -89,30 +101,36 @@ final class SftCommand implements Callable<Integer> {
         }
         Files.createDirectories(args.outputDir());
         SftTask task = new SftTask(policy, train, eval, args.evalBatchSize());
-        for (Tensor t : policy.parameters()) t.zeroGrad();
+        // with PEFT only the adapters train (and are checkpointed with their AdamW state); the base stays frozen
+        List<Tensor> trained = lora != null ? lora.parameters() : policy.parameters();
+        for (Tensor t : trained) t.zeroGrad();
         Map<String, Double> last;
-        TrainLoop loop = new TrainLoop(args, task, policy.parameters(), null);
+        TrainLoop loop = new TrainLoop(args, task, trained, null);
         try (ProgressDisplay progress = ProgressDisplay.open("sft", loop.totalSteps(), 0)) {
-            loop = new TrainLoop(args, task, policy.parameters(), (step, total, l, tokens) -> progress.update(step, tokens, l));
+            loop = new TrainLoop(args, task, trained, (step, total, l, tokens) -> progress.update(step, tokens, l));
             last = loop.run();
         } catch (TrainLoop.TrainingDiverged e) {
             throw new UserException(e.getMessage());
         }
-        for (Tensor t : policy.parameters()) t.grad = null;
-        HfModel.save(args.outputDir(), lm.config(), lm.tensors(), lm.layout());
-        HfModel.copyTokenizerFiles(tokenizer != null ? tokenizer : model, args.outputDir());
+        for (Tensor t : trained) t.grad = null;
+        if (lora != null) {
+            PeftAdapter.save(args.outputDir(), lora, baseDir.toString());
+        } else {
+            HfModel.save(args.outputDir(), lm.config(), lm.tensors(), lm.layout());
+        }
+        HfModel.copyTokenizerFiles(tokenizerDir, args.outputDir());
         if (eval != null) {
             Map<String, Double> ev = new LinkedHashMap<>();
             last.forEach((k, v) -> { if (k.startsWith("eval_")) ev.put(k, v); });
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), ev);
         }
-        System.err.println("sft: model saved to " + args.outputDir());
+        System.err.println("sft: " + (lora != null ? "PEFT adapter" : "model") + " saved to " + args.outputDir());
         return 0;
     }
 
     private List<SequenceExample> load(Path file, int vocab) {
         if (!Files.exists(file)) throw new UserException(file + ": no such file");
-        Path tokDir = tokenizer != null ? tokenizer : model;
+        Path tokDir = tokenizerDir;
         Tokenizer tok = Files.isRegularFile(tokDir.resolve("tokenizer.json")) ? Tokenizer.load(tokDir) : null;
         if (tokenizer != null && tok == null) throw new UserException(tokenizer + ": no tokenizer.json in this folder");
         List<SequenceExample> ex;
