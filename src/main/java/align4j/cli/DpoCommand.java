@@ -85,9 +85,8 @@ final class DpoCommand implements Callable<Integer> {
             throw new UserException(e.getMessage());
         }
         // --model may be a PEFT adapter folder: continue training it on the base it names
-        Path adapterDir = PeftAdapter.isAdapterFolder(model) ? model : null;
-        Path baseDir = adapterDir != null ? MergeLoraCommand.baseOf(adapterDir) : model;
-        Path tokenizerDir = adapterDir != null && Files.isRegularFile(adapterDir.resolve("tokenizer.json")) ? adapterDir : baseDir;
+        ModelOptions.Folders folders = ModelOptions.Folders.of(model, null);
+        Path adapterDir = folders.adapter(), baseDir = folders.base(), tokenizerDir = folders.tokenizer();
         LoadedModel lm = HfModel.load(baseDir);
         Transformer policy = new Transformer(lm.config(), lm.tensors());
         Lora lora = modelOptions.apply(policy, adapterDir, args.seed());

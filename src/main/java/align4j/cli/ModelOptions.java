@@ -5,6 +5,7 @@ import align4j.model.Lora;
 import align4j.model.LoraConfig;
 import align4j.model.Transformer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -32,6 +33,21 @@ final class ModelOptions {
     @Option(names = "--weights-dtype", defaultValue = "fp32", paramLabel = "fp32|bf16",
             description = "Hold frozen weights as bf16 in memory (computed in FP32); needs --use-peft (default ${DEFAULT-VALUE}).")
     String weightsDtype;
+
+    /**
+     * Where a training command's --model points: a model folder, or a PEFT adapter folder (then the base it names
+     * holds the model, and the adapter folder's tokenizer files, when it has them, are used).
+     */
+    record Folders(Path adapter, Path base, Path tokenizer) {
+        /** adapter is null for a plain model folder; tokenizerOption (--tokenizer) wins when given. */
+        static Folders of(Path model, Path tokenizerOption) throws IOException {
+            Path adapter = PeftAdapter.isAdapterFolder(model) ? model : null;
+            Path base = adapter != null ? MergeLoraCommand.baseOf(adapter) : model;
+            Path tok = tokenizerOption != null ? tokenizerOption
+                    : adapter != null && Files.isRegularFile(adapter.resolve("tokenizer.json")) ? adapter : base;
+            return new Folders(adapter, base, tok);
+        }
+    }
 
     boolean bf16() {
         return switch (weightsDtype) {

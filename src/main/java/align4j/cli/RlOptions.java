@@ -82,8 +82,8 @@ final class RlOptions {
             throw new UserException("give exactly one of --reward-funcs NAME and --reward-model DIR");
         }
         // --model may be a PEFT adapter folder: keep training it on the base it names
-        Path adapterDir = PeftAdapter.isAdapterFolder(model) ? model : null;
-        Path baseDir = adapterDir != null ? MergeLoraCommand.baseOf(adapterDir) : model;
+        ModelOptions.Folders folders = ModelOptions.Folders.of(model, tokenizer);
+        Path adapterDir = folders.adapter(), baseDir = folders.base(), tokDir = folders.tokenizer();
         LoadedModel lm = HfModel.load(baseDir);
         int vocab = lm.config().vocabSize();
         Transformer policy = new Transformer(lm.config(), lm.tensors());
@@ -101,8 +101,6 @@ final class RlOptions {
             ref = new Transformer(refFiles.config(), refFiles.tensors()); // forward only: its tensors never get gradients
             if (lora != null && modelOptions.bf16()) ref.holdFrozenWeightsAsBf16();
         }
-        Path tokDir = tokenizer != null ? tokenizer
-                : adapterDir != null && Files.isRegularFile(adapterDir.resolve("tokenizer.json")) ? adapterDir : baseDir;
         Tokenizer tok = Files.isRegularFile(tokDir.resolve("tokenizer.json")) ? Tokenizer.load(tokDir) : null;
         if (tokenizer != null && tok == null) throw new UserException(tokenizer + ": no tokenizer.json in this folder");
         int[][] prompts;

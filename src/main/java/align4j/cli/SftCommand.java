@@ -79,10 +79,9 @@ final class SftCommand implements Callable<Integer> {
         if (!spec.commandLine().getParseResult().hasMatchedOption("--learning-rate")) training.learningRate = DEFAULT_LEARNING_RATE;
         TrainingArgs args = training.toArgs();
         // --model may be a PEFT adapter folder: keep training it on the base it names
-        Path adapterDir = PeftAdapter.isAdapterFolder(model) ? model : null;
-        Path baseDir = adapterDir != null ? MergeLoraCommand.baseOf(adapterDir) : model;
-        tokenizerDir = tokenizer != null ? tokenizer
-                : adapterDir != null && Files.isRegularFile(adapterDir.resolve("tokenizer.json")) ? adapterDir : baseDir;
+        ModelOptions.Folders folders = ModelOptions.Folders.of(model, tokenizer);
+        Path adapterDir = folders.adapter(), baseDir = folders.base();
+        tokenizerDir = folders.tokenizer();
         LoadedModel lm = HfModel.load(baseDir);
         Transformer policy = new Transformer(lm.config(), lm.tensors());
         if (policy.head() == null) throw new UserException(baseDir + ": this model has no LM head (a reward model?); sft needs a language model");
