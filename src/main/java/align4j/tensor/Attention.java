@@ -17,11 +17,12 @@ import java.util.Arrays;
  * key ranges up to the causal end runs the eight-query loops of {@link AttentionTiles}, which load
  * each key and value once for all eight (probabilities past a query's own end are set to 0); a block
  * that straddles a segment edge tries its two halves as four-query blocks, then goes row by row. All
- * paths give the same bits, so backward recomputes forward's probabilities exactly. Eight-query blocks
- * (with dK/dV accumulated two keys at a time) ran the small bench's attention 1.15× faster forward and
- * 1.09× backward than four-query blocks (2 threads, alternating runs, same bits). Forward runs in parallel
- * over (head, block); backward over query heads, each writing dK/dV into its own buffer, summed per
- * kv head in head order afterwards: results do not depend on the thread count.
+ * paths give the same bits, so backward recomputes forward's probabilities exactly. Backward first tries
+ * blocks of 32 ({@link #WIDE}), whose dK and dV accumulate over all 32 queries. Measured on the small
+ * bench's attention (2 threads, alternating runs, same bits): eight-query blocks ran 1.15× faster forward
+ * and 1.09× backward than four-query blocks, and the 32-query dK/dV another 1.17–1.32× backward. Forward
+ * runs in parallel over (head, block); backward over query heads, each writing dK/dV into its own buffer,
+ * summed per kv head in head order afterwards: results do not depend on the thread count.
  *
  * <p>Tried and dropped (2026-11-23): blocks of 14 queries on the GEMM micro-kernel (scores with kc = D
  * against 32-key panels, P·V with P read in place), same bits, ran the forward of the small bench's
@@ -31,6 +32,13 @@ import java.util.Arrays;
 public final class Attention {
     /** Queries per block: eight where the block's rows share their key ranges, else four, else one. */
     private static final int B = 8, HALF = 4;
+    /**
+     * Backward blocks of 32 queries where all share their key ranges: their scores run as four eight-query
+     * blocks, but dK and dV accumulate over all 32 ({@link AttentionTiles#accumulateRows}), so each key's
+     * gradient rows are loaded and stored once per 32 queries instead of per eight: that loop ran 1.6× faster
+     * (one core, 192–384 keys of head size 64, same bits), and it was the slowest part of the backward.
+     */
+    private static final int WIDE = 32;
     private static final ThreadLocal<AttentionScratch> SCRATCH = ThreadLocal.withInitial(AttentionScratch::new);
 
     private Attention() {}
@@ -75,25 +83,34 @@ public final class Attention {
         AttentionTiles.tile(vt, qkv, (heads + kvHeads) * d, rows, stride, kvHeads, d);
         float[] dk = s.dk(heads * rows * d), dv = s.dv(heads * rows * d);
         int[] r = ranges(s.ranges(4 * rows), mask, rows);
-        float[][] ps = s.perChunk(0, Parallel.threads(), B * sh.rowsPad);
-        float[][] dss = s.perChunk(1, Parallel.threads(), B * sh.rowsPad);
+        // rows of p and ds one cache line apart modulo 4 KB, so a block's 32 rows spread over the L1 sets
+        // (at a pitch of rowsPad = 3072 floats they all fell on the same sets)
+        int pitch = sh.rowsPad + VectorMath.L;
+        float[][] ps = s.perChunk(0, Parallel.threads(), WIDE * pitch);
+        float[][] dss = s.perChunk(1, Parallel.threads(), WIDE * pitch);
         Parallel.forChunks(heads, 1, (chunk, h0, h1) -> {
             float[] p = ps[chunk], ds = dss[chunk];
             for (int h = h0; h < h1; h++) {
                 int hb = h * rows * d;
                 Arrays.fill(dk, hb, hb + rows * d, 0f);
                 Arrays.fill(dv, hb, hb + rows * d, 0f);
-                for (int i0 = 0; i0 < rows; i0 += B) {
-                    if (shared(r, i0, rows, B)) {
-                        backwardBlock(dqkv, dk, dv, dout, out, lse, qkv, kt, vt, p, ds, r, sh, h, i0, B);
+                for (int w0 = 0; w0 < rows; w0 += WIDE) {
+                    if (shared(r, w0, rows, WIDE)) {
+                        backwardBlock(dqkv, dk, dv, dout, out, lse, qkv, kt, vt, p, ds, pitch, r, sh, h, w0, WIDE);
                         continue;
                     }
-                    for (int j0 = i0; j0 < Math.min(rows, i0 + B); j0 += HALF) {
-                        if (shared(r, j0, rows, HALF)) {
-                            backwardBlock(dqkv, dk, dv, dout, out, lse, qkv, kt, vt, p, ds, r, sh, h, j0, HALF);
-                        } else {
-                            for (int i = j0; i < Math.min(rows, j0 + HALF); i++) {
-                                backwardOne(dqkv, dk, dv, dout, out, lse, qkv, kt, vt, p, ds, r, sh, h, i);
+                    for (int i0 = w0; i0 < Math.min(rows, w0 + WIDE); i0 += B) {
+                        if (shared(r, i0, rows, B)) {
+                            backwardBlock(dqkv, dk, dv, dout, out, lse, qkv, kt, vt, p, ds, pitch, r, sh, h, i0, B);
+                            continue;
+                        }
+                        for (int j0 = i0; j0 < Math.min(rows, i0 + B); j0 += HALF) {
+                            if (shared(r, j0, rows, HALF)) {
+                                backwardBlock(dqkv, dk, dv, dout, out, lse, qkv, kt, vt, p, ds, pitch, r, sh, h, j0, HALF);
+                            } else {
+                                for (int i = j0; i < Math.min(rows, j0 + HALF); i++) {
+                                    backwardOne(dqkv, dk, dv, dout, out, lse, qkv, kt, vt, p, ds, r, sh, h, i);
+                                }
                             }
                         }
                     }
@@ -159,8 +176,8 @@ public final class Attention {
     private static void forwardBlock(float[] out, float[] lse, float[] qkv, float[] kt, float[] p, float[] sums,
                                      int[] r, Shape sh, int h, int i0, int n) {
         int a0 = r[4 * i0], a1 = r[4 * i0 + 1], b0 = r[4 * i0 + 2], bEnd = i0 + n, d = sh.d, ps = sh.rowsPad;
-        score(n, p, ps, qkv, sh.q(i0, h), sh.stride, kt, sh.tiles(h), a0, a1, d, sh.scale);
-        score(n, p, ps, qkv, sh.q(i0, h), sh.stride, kt, sh.tiles(h), b0, bEnd, d, sh.scale);
+        score(n, p, 0, ps, qkv, sh.q(i0, h), sh.stride, kt, sh.tiles(h), a0, a1, d, sh.scale);
+        score(n, p, 0, ps, qkv, sh.q(i0, h), sh.stride, kt, sh.tiles(h), b0, bEnd, d, sh.scale);
         for (int q = 0; q < n; q++) {
             int i = i0 + q, oo = sh.o(i, h);
             Arrays.fill(out, oo, oo + d, 0f);
@@ -168,23 +185,23 @@ public final class Attention {
             Arrays.fill(p, q * ps + i + 1, q * ps + bEnd, 0f);
         }
         int oStride = sh.heads * d;
-        weighted(n, out, sh.o(i0, h), oStride, p, ps, a0, a1, qkv, sh.vCol(h), sh.stride, d);
-        weighted(n, out, sh.o(i0, h), oStride, p, ps, b0, bEnd, qkv, sh.vCol(h), sh.stride, d);
+        weighted(n, out, sh.o(i0, h), oStride, p, 0, ps, a0, a1, qkv, sh.vCol(h), sh.stride, d);
+        weighted(n, out, sh.o(i0, h), oStride, p, 0, ps, b0, bEnd, qkv, sh.vCol(h), sh.stride, d);
         for (int q = 0; q < n; q++) VectorMath.scale(1f / sums[q], out, sh.o(i0 + q, h), d);
     }
 
-    /** The n-query score loops (n = 4 or 8) of {@link AttentionTiles}; scores of query q at s[q·ss + j]. */
-    private static void score(int n, float[] s, int ss, float[] x, int xo, int xs, float[] kt, int ktBase, int a, int b,
+    /** The n-query score loops (n = 4 or 8) of {@link AttentionTiles}; scores of query q at s[so + q·ss + j]. */
+    private static void score(int n, float[] s, int so, int ss, float[] x, int xo, int xs, float[] kt, int ktBase, int a, int b,
                               int d, float scale) {
-        if (n == B) AttentionTiles.score8(s, 0, ss, x, xo, xs, kt, ktBase, a, b, d, scale);
-        else AttentionTiles.score4(s, 0, ss, x, xo, xs, kt, ktBase, a, b, d, scale);
+        if (n == B) AttentionTiles.score8(s, so, ss, x, xo, xs, kt, ktBase, a, b, d, scale);
+        else AttentionTiles.score4(s, so, ss, x, xo, xs, kt, ktBase, a, b, d, scale);
     }
 
-    /** The n-query weighted sums (n = 4 or 8) of {@link AttentionTiles}; weights of query q at w[q·ws + j]. */
-    private static void weighted(int n, float[] y, int yo, int ys, float[] w, int ws, int a, int b, float[] m, int col,
+    /** The n-query weighted sums (n = 4 or 8) of {@link AttentionTiles}; weights of query q at w[wo + q·ws + j]. */
+    private static void weighted(int n, float[] y, int yo, int ys, float[] w, int wo, int ws, int a, int b, float[] m, int col,
                                  int stride, int d) {
-        if (n == B) AttentionTiles.weighted8(y, yo, ys, w, 0, ws, a, b, m, col, stride, d);
-        else AttentionTiles.weighted4(y, yo, ys, w, 0, ws, a, b, m, col, stride, d);
+        if (n == B) AttentionTiles.weighted8(y, yo, ys, w, wo, ws, a, b, m, col, stride, d);
+        else AttentionTiles.weighted4(y, yo, ys, w, wo, ws, a, b, m, col, stride, d);
     }
 
     /** p[po + j] = exp(s_j − max) over both ranges; saves lse; returns Σ exp. */
@@ -212,30 +229,40 @@ public final class Attention {
         AttentionTiles.scatter1(dk, dv, hb, ds, p, 0, b0, b1, qkv, qo, dout, oo, d);
     }
 
+    /**
+     * Rows i0..i0+n−1 (n = 4, 8 or 32) sharing their key ranges: scores, probabilities and dQ in blocks of at
+     * most eight (each up to its own causal end), then dK and dV over all n queries at once. A query's p and ds
+     * are zero from its own end to the block's, so the queries of an earlier sub-block add exact zeros to the
+     * keys past their end, and every sum keeps its order (keys, then queries).
+     */
     private static void backwardBlock(float[] dqkv, float[] dk, float[] dv, float[] dout, float[] out, float[] lse,
-                                      float[] qkv, float[] kt, float[] vt, float[] p, float[] ds, int[] r, Shape sh,
+                                      float[] qkv, float[] kt, float[] vt, float[] p, float[] ds, int ps, int[] r, Shape sh,
                                       int h, int i0, int n) {
-        int a0 = r[4 * i0], a1 = r[4 * i0 + 1], b0 = r[4 * i0 + 2], bEnd = i0 + n, d = sh.d, ps = sh.rowsPad;
+        int a0 = r[4 * i0], a1 = r[4 * i0 + 1], b0 = r[4 * i0 + 2], bEnd = i0 + n, d = sh.d, sub = Math.min(n, B);
         int qo = sh.q(i0, h), oo = sh.o(i0, h), oStride = sh.heads * d, tiles = sh.tiles(h), hb = h * sh.rows * d;
-        score(n, p, ps, qkv, qo, sh.stride, kt, tiles, a0, a1, d, sh.scale);
-        score(n, p, ps, qkv, qo, sh.stride, kt, tiles, b0, bEnd, d, sh.scale);
-        score(n, ds, ps, dout, oo, oStride, vt, tiles, a0, a1, d, 1f);
-        score(n, ds, ps, dout, oo, oStride, vt, tiles, b0, bEnd, d, 1f);
+        for (int k = 0; k < n; k += sub) {
+            int so = k * ps, end = i0 + k + sub, qk = sh.q(i0 + k, h), ok = sh.o(i0 + k, h);
+            score(sub, p, so, ps, qkv, qk, sh.stride, kt, tiles, a0, a1, d, sh.scale);
+            score(sub, p, so, ps, qkv, qk, sh.stride, kt, tiles, b0, end, d, sh.scale);
+            score(sub, ds, so, ps, dout, ok, oStride, vt, tiles, a0, a1, d, 1f);
+            score(sub, ds, so, ps, dout, ok, oStride, vt, tiles, b0, end, d, 1f);
+        }
         for (int q = 0; q < n; q++) {
             int i = i0 + q, o = sh.o(i, h);
             probabilitiesAndGrad(p, ds, q * ps, a0, a1, b0, i + 1, lse[i * sh.heads + h], VectorMath.dot(dout, o, out, o, d), sh.scale);
             Arrays.fill(p, q * ps + i + 1, q * ps + bEnd, 0f);
             Arrays.fill(ds, q * ps + i + 1, q * ps + bEnd, 0f);
         }
-        weighted(n, dqkv, qo, sh.stride, ds, ps, a0, a1, qkv, sh.kCol(h), sh.stride, d);
-        weighted(n, dqkv, qo, sh.stride, ds, ps, b0, bEnd, qkv, sh.kCol(h), sh.stride, d);
-        if (n == B) {
-            AttentionTiles.scatter8(dk, dv, hb, ds, p, 0, ps, a0, a1, qkv, qo, sh.stride, dout, oo, oStride, d);
-            AttentionTiles.scatter8(dk, dv, hb, ds, p, 0, ps, b0, bEnd, qkv, qo, sh.stride, dout, oo, oStride, d);
-        } else {
-            AttentionTiles.scatter4(dk, dv, hb, ds, p, 0, ps, a0, a1, qkv, qo, sh.stride, dout, oo, oStride, d);
-            AttentionTiles.scatter4(dk, dv, hb, ds, p, 0, ps, b0, bEnd, qkv, qo, sh.stride, dout, oo, oStride, d);
+        for (int k = 0; k < n; k += sub) {
+            int qk = sh.q(i0 + k, h);
+            weighted(sub, dqkv, qk, sh.stride, ds, k * ps, ps, a0, a1, qkv, sh.kCol(h), sh.stride, d);
+            weighted(sub, dqkv, qk, sh.stride, ds, k * ps, ps, b0, i0 + k + sub, qkv, sh.kCol(h), sh.stride, d);
         }
+        // dK += dSᵀ·Q and dV += Pᵀ·dO over the block's queries
+        AttentionTiles.accumulateRows(dk, hb, ds, 0, ps, a0, a1, qkv, qo, sh.stride, d, n);
+        AttentionTiles.accumulateRows(dk, hb, ds, 0, ps, b0, bEnd, qkv, qo, sh.stride, d, n);
+        AttentionTiles.accumulateRows(dv, hb, p, 0, ps, a0, a1, dout, oo, oStride, d, n);
+        AttentionTiles.accumulateRows(dv, hb, p, 0, ps, b0, bEnd, dout, oo, oStride, d, n);
     }
 
     /**

@@ -4,11 +4,12 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The inner loops of {@link Attention}, for one query or a block of four queries of the same head
- * (four queries share every key and value load, which is what bounds the one-query loops). Each
- * output element is the same sequence of operations in both variants (a score is a fused
- * multiply-add chain over d from zero, then ·scale; sums over keys run in key order, then query
- * order), so the two paths agree bit for bit and a query's result does not depend on its block.
+ * The inner loops of {@link Attention}, for one query or a block of four or eight queries of the same
+ * head (a block shares every key and value load, which is what bounds the one-query loops), and the
+ * dK/dV accumulation over a block of queries. Each output element is the same sequence of operations in
+ * every variant (a score is a fused multiply-add chain over d from zero, then ·scale; sums over keys
+ * run in key order, then query order), so the paths agree bit for bit and a query's result does not
+ * depend on its block.
  */
 final class AttentionTiles {
     private static final VectorSpecies<Float> F = VectorMath.F;
@@ -437,114 +438,79 @@ final class AttentionTiles {
         }
     }
 
-    /** scatter1 for four queries x[xo + q·xs …], y[yo + q·ys …] with weights at wo + q·ws, added in query order. */
-    static void scatter4(float[] dk, float[] dv, int base, float[] wk, float[] wv, int wo, int ws, int a, int b,
-                         float[] x, int xo, int xs, float[] y, int yo, int ys, int d) {
-        int k = 0;
-        for (; k + L <= d; k += L) {
-            FloatVector x0 = FloatVector.fromArray(F, x, xo + k), x1 = FloatVector.fromArray(F, x, xo + xs + k);
-            FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * xs + k), x3 = FloatVector.fromArray(F, x, xo + 3 * xs + k);
-            FloatVector y0 = FloatVector.fromArray(F, y, yo + k), y1 = FloatVector.fromArray(F, y, yo + ys + k);
-            FloatVector y2 = FloatVector.fromArray(F, y, yo + 2 * ys + k), y3 = FloatVector.fromArray(F, y, yo + 3 * ys + k);
-            for (int j = a; j < b; j++) {
-                int o = base + j * d + k, w = wo + j;
-                FloatVector ak = FloatVector.fromArray(F, dk, o);
-                ak = x0.fma(FloatVector.broadcast(F, wk[w]), ak);
-                ak = x1.fma(FloatVector.broadcast(F, wk[w + ws]), ak);
-                ak = x2.fma(FloatVector.broadcast(F, wk[w + 2 * ws]), ak);
-                ak = x3.fma(FloatVector.broadcast(F, wk[w + 3 * ws]), ak);
-                ak.intoArray(dk, o);
-                FloatVector av = FloatVector.fromArray(F, dv, o);
-                av = y0.fma(FloatVector.broadcast(F, wv[w]), av);
-                av = y1.fma(FloatVector.broadcast(F, wv[w + ws]), av);
-                av = y2.fma(FloatVector.broadcast(F, wv[w + 2 * ws]), av);
-                av = y3.fma(FloatVector.broadcast(F, wv[w + 3 * ws]), av);
-                av.intoArray(dv, o);
-            }
-        }
-        if (k < d) {
-            for (int j = a; j < b; j++) {
-                for (int q = 0; q < 4; q++) {
-                    scatterTail(dk, base + j * d, wk[wo + q * ws + j], x, xo + q * xs, k, d);
-                    scatterTail(dv, base + j * d, wv[wo + q * ws + j], y, yo + q * ys, k, d);
+    /**
+     * dst[base + j·d + c] += Σ_q w[wo + q·ws + j]·x[xo + q·xs + c] for keys j in [a, b), columns c &lt; d, the
+     * nq queries added one after another in query order (the order {@link #scatter1} adds them in). Four
+     * keys × four column vectors are held in registers while the queries stream past, so each of the 16
+     * chains waits only on its own previous FMA and dst is loaded and stored once per block.
+     */
+    static void accumulateRows(float[] dst, int base, float[] w, int wo, int ws, int a, int b, float[] x, int xo, int xs,
+                               int d, int nq) {
+        int j = a;
+        for (; j + 4 <= b; j += 4) {
+            int c = 0;
+            for (; c + 4 * L <= d; c += 4 * L) {
+                int o0 = base + j * d + c, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+                FloatVector a00 = FloatVector.fromArray(F, dst, o0), a01 = FloatVector.fromArray(F, dst, o0 + L),
+                        a02 = FloatVector.fromArray(F, dst, o0 + 2 * L), a03 = FloatVector.fromArray(F, dst, o0 + 3 * L);
+                FloatVector a10 = FloatVector.fromArray(F, dst, o1), a11 = FloatVector.fromArray(F, dst, o1 + L),
+                        a12 = FloatVector.fromArray(F, dst, o1 + 2 * L), a13 = FloatVector.fromArray(F, dst, o1 + 3 * L);
+                FloatVector a20 = FloatVector.fromArray(F, dst, o2), a21 = FloatVector.fromArray(F, dst, o2 + L),
+                        a22 = FloatVector.fromArray(F, dst, o2 + 2 * L), a23 = FloatVector.fromArray(F, dst, o2 + 3 * L);
+                FloatVector a30 = FloatVector.fromArray(F, dst, o3), a31 = FloatVector.fromArray(F, dst, o3 + L),
+                        a32 = FloatVector.fromArray(F, dst, o3 + 2 * L), a33 = FloatVector.fromArray(F, dst, o3 + 3 * L);
+                for (int q = 0; q < nq; q++) {
+                    int xq = xo + q * xs + c, wq = wo + q * ws + j;
+                    FloatVector x0 = FloatVector.fromArray(F, x, xq), x1 = FloatVector.fromArray(F, x, xq + L);
+                    FloatVector x2 = FloatVector.fromArray(F, x, xq + 2 * L), x3 = FloatVector.fromArray(F, x, xq + 3 * L);
+                    FloatVector s = FloatVector.broadcast(F, w[wq]);
+                    a00 = x0.fma(s, a00); a01 = x1.fma(s, a01); a02 = x2.fma(s, a02); a03 = x3.fma(s, a03);
+                    s = FloatVector.broadcast(F, w[wq + 1]);
+                    a10 = x0.fma(s, a10); a11 = x1.fma(s, a11); a12 = x2.fma(s, a12); a13 = x3.fma(s, a13);
+                    s = FloatVector.broadcast(F, w[wq + 2]);
+                    a20 = x0.fma(s, a20); a21 = x1.fma(s, a21); a22 = x2.fma(s, a22); a23 = x3.fma(s, a23);
+                    s = FloatVector.broadcast(F, w[wq + 3]);
+                    a30 = x0.fma(s, a30); a31 = x1.fma(s, a31); a32 = x2.fma(s, a32); a33 = x3.fma(s, a33);
                 }
+                a00.intoArray(dst, o0); a01.intoArray(dst, o0 + L); a02.intoArray(dst, o0 + 2 * L); a03.intoArray(dst, o0 + 3 * L);
+                a10.intoArray(dst, o1); a11.intoArray(dst, o1 + L); a12.intoArray(dst, o1 + 2 * L); a13.intoArray(dst, o1 + 3 * L);
+                a20.intoArray(dst, o2); a21.intoArray(dst, o2 + L); a22.intoArray(dst, o2 + 2 * L); a23.intoArray(dst, o2 + 3 * L);
+                a30.intoArray(dst, o3); a31.intoArray(dst, o3 + L); a32.intoArray(dst, o3 + 2 * L); a33.intoArray(dst, o3 + 3 * L);
             }
+            for (; c + L <= d; c += L) {
+                int o0 = base + j * d + c, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+                FloatVector a0 = FloatVector.fromArray(F, dst, o0), a1 = FloatVector.fromArray(F, dst, o1);
+                FloatVector a2 = FloatVector.fromArray(F, dst, o2), a3 = FloatVector.fromArray(F, dst, o3);
+                for (int q = 0; q < nq; q++) {
+                    int wq = wo + q * ws + j;
+                    FloatVector x0 = FloatVector.fromArray(F, x, xo + q * xs + c);
+                    a0 = x0.fma(FloatVector.broadcast(F, w[wq]), a0);
+                    a1 = x0.fma(FloatVector.broadcast(F, w[wq + 1]), a1);
+                    a2 = x0.fma(FloatVector.broadcast(F, w[wq + 2]), a2);
+                    a3 = x0.fma(FloatVector.broadcast(F, w[wq + 3]), a3);
+                }
+                a0.intoArray(dst, o0); a1.intoArray(dst, o1); a2.intoArray(dst, o2); a3.intoArray(dst, o3);
+            }
+            if (c < d) for (int r = 0; r < 4; r++) accumulateTail(dst, base + (j + r) * d, w, wo + j + r, ws, x, xo, xs, c, d, nq);
+        }
+        for (; j < b; j++) {
+            int c = 0;
+            for (; c + L <= d; c += L) {
+                int o = base + j * d + c;
+                FloatVector acc = FloatVector.fromArray(F, dst, o);
+                for (int q = 0; q < nq; q++) acc = FloatVector.fromArray(F, x, xo + q * xs + c).fma(FloatVector.broadcast(F, w[wo + q * ws + j]), acc);
+                acc.intoArray(dst, o);
+            }
+            if (c < d) accumulateTail(dst, base + j * d, w, wo + j, ws, x, xo, xs, c, d, nq);
         }
     }
 
-    /** scatter1 for eight queries (see {@link #scatter4}), added in query order. */
-    static void scatter8(float[] dk, float[] dv, int base, float[] wk, float[] wv, int wo, int ws, int a, int b,
-                         float[] x, int xo, int xs, float[] y, int yo, int ys, int d) {
-        int k = 0;
-        int w0 = wo, w1 = w0 + ws, w2 = w1 + ws, w3 = w2 + ws, w4 = w3 + ws, w5 = w4 + ws, w6 = w5 + ws, w7 = w6 + ws;
-        for (; k + L <= d; k += L) {
-            FloatVector x0 = FloatVector.fromArray(F, x, xo + k), x1 = FloatVector.fromArray(F, x, xo + xs + k);
-            FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * xs + k), x3 = FloatVector.fromArray(F, x, xo + 3 * xs + k);
-            FloatVector x4 = FloatVector.fromArray(F, x, xo + 4 * xs + k), x5 = FloatVector.fromArray(F, x, xo + 5 * xs + k);
-            FloatVector x6 = FloatVector.fromArray(F, x, xo + 6 * xs + k), x7 = FloatVector.fromArray(F, x, xo + 7 * xs + k);
-            FloatVector y0 = FloatVector.fromArray(F, y, yo + k), y1 = FloatVector.fromArray(F, y, yo + ys + k);
-            FloatVector y2 = FloatVector.fromArray(F, y, yo + 2 * ys + k), y3 = FloatVector.fromArray(F, y, yo + 3 * ys + k);
-            FloatVector y4 = FloatVector.fromArray(F, y, yo + 4 * ys + k), y5 = FloatVector.fromArray(F, y, yo + 5 * ys + k);
-            FloatVector y6 = FloatVector.fromArray(F, y, yo + 6 * ys + k), y7 = FloatVector.fromArray(F, y, yo + 7 * ys + k);
-            int j = a;
-            // two keys per iteration: four independent chains (dK and dV of each) of eight dependent FMAs,
-            // interleaved, where one key's two chains left the FMA units waiting on latency
-            for (; j + 2 <= b; j += 2) {
-                int o = base + j * d + k, p = o + d;
-                FloatVector ak = FloatVector.fromArray(F, dk, o), bk = FloatVector.fromArray(F, dk, p);
-                FloatVector av = FloatVector.fromArray(F, dv, o), bv = FloatVector.fromArray(F, dv, p);
-                ak = x0.fma(FloatVector.broadcast(F, wk[w0 + j]), ak); bk = x0.fma(FloatVector.broadcast(F, wk[w0 + j + 1]), bk);
-                av = y0.fma(FloatVector.broadcast(F, wv[w0 + j]), av); bv = y0.fma(FloatVector.broadcast(F, wv[w0 + j + 1]), bv);
-                ak = x1.fma(FloatVector.broadcast(F, wk[w1 + j]), ak); bk = x1.fma(FloatVector.broadcast(F, wk[w1 + j + 1]), bk);
-                av = y1.fma(FloatVector.broadcast(F, wv[w1 + j]), av); bv = y1.fma(FloatVector.broadcast(F, wv[w1 + j + 1]), bv);
-                ak = x2.fma(FloatVector.broadcast(F, wk[w2 + j]), ak); bk = x2.fma(FloatVector.broadcast(F, wk[w2 + j + 1]), bk);
-                av = y2.fma(FloatVector.broadcast(F, wv[w2 + j]), av); bv = y2.fma(FloatVector.broadcast(F, wv[w2 + j + 1]), bv);
-                ak = x3.fma(FloatVector.broadcast(F, wk[w3 + j]), ak); bk = x3.fma(FloatVector.broadcast(F, wk[w3 + j + 1]), bk);
-                av = y3.fma(FloatVector.broadcast(F, wv[w3 + j]), av); bv = y3.fma(FloatVector.broadcast(F, wv[w3 + j + 1]), bv);
-                ak = x4.fma(FloatVector.broadcast(F, wk[w4 + j]), ak); bk = x4.fma(FloatVector.broadcast(F, wk[w4 + j + 1]), bk);
-                av = y4.fma(FloatVector.broadcast(F, wv[w4 + j]), av); bv = y4.fma(FloatVector.broadcast(F, wv[w4 + j + 1]), bv);
-                ak = x5.fma(FloatVector.broadcast(F, wk[w5 + j]), ak); bk = x5.fma(FloatVector.broadcast(F, wk[w5 + j + 1]), bk);
-                av = y5.fma(FloatVector.broadcast(F, wv[w5 + j]), av); bv = y5.fma(FloatVector.broadcast(F, wv[w5 + j + 1]), bv);
-                ak = x6.fma(FloatVector.broadcast(F, wk[w6 + j]), ak); bk = x6.fma(FloatVector.broadcast(F, wk[w6 + j + 1]), bk);
-                av = y6.fma(FloatVector.broadcast(F, wv[w6 + j]), av); bv = y6.fma(FloatVector.broadcast(F, wv[w6 + j + 1]), bv);
-                ak = x7.fma(FloatVector.broadcast(F, wk[w7 + j]), ak); bk = x7.fma(FloatVector.broadcast(F, wk[w7 + j + 1]), bk);
-                av = y7.fma(FloatVector.broadcast(F, wv[w7 + j]), av); bv = y7.fma(FloatVector.broadcast(F, wv[w7 + j + 1]), bv);
-                ak.intoArray(dk, o);
-                bk.intoArray(dk, p);
-                av.intoArray(dv, o);
-                bv.intoArray(dv, p);
-            }
-            for (; j < b; j++) {
-                int o = base + j * d + k;
-                FloatVector ak = FloatVector.fromArray(F, dk, o);
-                ak = x0.fma(FloatVector.broadcast(F, wk[w0 + j]), ak);
-                ak = x1.fma(FloatVector.broadcast(F, wk[w1 + j]), ak);
-                ak = x2.fma(FloatVector.broadcast(F, wk[w2 + j]), ak);
-                ak = x3.fma(FloatVector.broadcast(F, wk[w3 + j]), ak);
-                ak = x4.fma(FloatVector.broadcast(F, wk[w4 + j]), ak);
-                ak = x5.fma(FloatVector.broadcast(F, wk[w5 + j]), ak);
-                ak = x6.fma(FloatVector.broadcast(F, wk[w6 + j]), ak);
-                ak = x7.fma(FloatVector.broadcast(F, wk[w7 + j]), ak);
-                ak.intoArray(dk, o);
-                FloatVector av = FloatVector.fromArray(F, dv, o);
-                av = y0.fma(FloatVector.broadcast(F, wv[w0 + j]), av);
-                av = y1.fma(FloatVector.broadcast(F, wv[w1 + j]), av);
-                av = y2.fma(FloatVector.broadcast(F, wv[w2 + j]), av);
-                av = y3.fma(FloatVector.broadcast(F, wv[w3 + j]), av);
-                av = y4.fma(FloatVector.broadcast(F, wv[w4 + j]), av);
-                av = y5.fma(FloatVector.broadcast(F, wv[w5 + j]), av);
-                av = y6.fma(FloatVector.broadcast(F, wv[w6 + j]), av);
-                av = y7.fma(FloatVector.broadcast(F, wv[w7 + j]), av);
-                av.intoArray(dv, o);
-            }
-        }
-        if (k < d) {
-            for (int j = a; j < b; j++) {
-                for (int q = 0; q < 8; q++) {
-                    scatterTail(dk, base + j * d, wk[wo + q * ws + j], x, xo + q * xs, k, d);
-                    scatterTail(dv, base + j * d, wv[wo + q * ws + j], y, yo + q * ys, k, d);
-                }
-            }
+    /** Columns [c, d) of one key's row o of {@link #accumulateRows}, scalar, queries in order. */
+    private static void accumulateTail(float[] dst, int o, float[] w, int wj, int ws, float[] x, int xo, int xs, int c, int d, int nq) {
+        for (; c < d; c++) {
+            float acc = dst[o + c];
+            for (int q = 0; q < nq; q++) acc = Math.fma(x[xo + q * xs + c], w[wj + q * ws], acc);
+            dst[o + c] = acc;
         }
     }
 
