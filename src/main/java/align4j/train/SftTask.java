@@ -41,10 +41,15 @@ public final class SftTask implements TrainLoop.Task {
         return b.build();
     }
 
-    /** The micro-batch's loss tokens: with accumulation the step's loss is the mean over all the window's tokens. */
+    /**
+     * The micro-batch's loss tokens (the targets {@link #pack} makes, counted without packing): with accumulation
+     * the step's loss is the mean over all the window's tokens.
+     */
     @Override
     public double weight(int[] examples) {
-        return pack(train, examples).targets().size();
+        long n = 0;
+        for (int i : examples) n += train.get(i).lossTokens();
+        return n;
     }
 
     @Override
