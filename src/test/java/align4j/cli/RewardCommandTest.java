@@ -6,6 +6,7 @@ import align4j.eval.RewardModel;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
 import align4j.loss.BradleyTerryLoss;
+import align4j.model.ModelGradCheck;
 import align4j.tensor.Tensor;
 import align4j.train.Pairs;
 import align4j.train.RewardTask;
@@ -111,12 +112,9 @@ class RewardCommandTest {
         task.train(new int[] {0, 1, 2, 3}, 1.0);
         SplittableRandom r = new SplittableRandom(1);
         for (Tensor t : List.of(rm.head().weight(), rm.parameters().get(0), rm.parameters().get(5))) {
-            double[] u = new double[t.size()];
-            double analytic = 0;
-            for (int i = 0; i < u.length; i++) {
-                u[i] = r.nextGaussian();
-                analytic += u[i] * t.grad[i];
-            }
+            ModelGradCheck.Direction dir = ModelGradCheck.Direction.random(r, t);
+            double[] u = dir.u();
+            double analytic = dir.analytic();
             double rms = 0;
             for (float x : t.data) rms += (double) x * x;
             double h = 0.05 * Math.max(Math.sqrt(rms / t.size()), 0.02); // relative to the tensor's scale

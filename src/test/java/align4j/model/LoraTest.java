@@ -51,13 +51,9 @@ class LoraTest {
         assertEquals(2 * (family.equals("gpt2") ? 4 : 7) * cfg.layers(), lora.parameters().size());
         SplittableRandom rnd = new SplittableRandom(5);
         for (Tensor t : lora.parameters()) {
-            double[] u = new double[t.size()];
-            double analytic = 0, unorm = 0;
-            for (int i = 0; i < u.length; i++) {
-                u[i] = rnd.nextGaussian();
-                analytic += u[i] * t.grad[i];
-                unorm += u[i] * u[i];
-            }
+            ModelGradCheck.Direction dir = ModelGradCheck.Direction.random(rnd, t);
+            double[] u = dir.u();
+            double analytic = dir.analytic(), unorm = dir.squaredNorm();
             double h = 2e-2 / Math.sqrt(unorm / u.length);
             double numeric = (4 * TransformerGradientTest.central(m, b, w, t, u, h / 2)
                     - TransformerGradientTest.central(m, b, w, t, u, h)) / 3;
@@ -150,14 +146,6 @@ class LoraTest {
         assertNotEquals(train1[3], train2[3], "a new mask every training forward");
     }
 
-    /** Σ w·logp of a training forward (dropout on, with the held mask). */
-    static double trainingLoss(Transformer m, Batch b, float[] w) {
-        float[] logp = m.logps(b, true).logp();
-        double s = 0;
-        for (int j = 0; j < logp.length; j++) s += w[j] * (double) logp[j];
-        return s;
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"gpt2", "qwen2"})
     void adapterGradientsWithDropoutMatchFiniteDifferencesUnderTheSameMask(String family) throws Exception {
@@ -172,21 +160,18 @@ class LoraTest {
         lora.holdDropoutMask(true);
         SplittableRandom rnd = new SplittableRandom(5);
         for (Tensor t : lora.parameters()) {
-            double[] u = new double[t.size()];
-            double analytic = 0;
-            for (int i = 0; i < u.length; i++) {
-                u[i] = rnd.nextGaussian();
-                analytic += u[i] * t.grad[i];
-            }
+            ModelGradCheck.Direction dir = ModelGradCheck.Direction.random(rnd, t);
+            double[] u = dir.u();
+            double analytic = dir.analytic();
             double h = 1e-2;
             float[] saved = t.data.clone();
             double[] d = new double[2];
             for (int q = 0; q < 2; q++) {
                 double hh = q == 0 ? h : h / 2;
                 for (int i = 0; i < u.length; i++) t.data[i] = (float) (saved[i] + hh * u[i]);
-                double plus = trainingLoss(m, b, w);
+                double plus = ModelGradCheck.weightedLogps(m, b, w, true); // dropout on, with the held mask
                 for (int i = 0; i < u.length; i++) t.data[i] = (float) (saved[i] - hh * u[i]);
-                double minus = trainingLoss(m, b, w);
+                double minus = ModelGradCheck.weightedLogps(m, b, w, true);
                 d[q] = (plus - minus) / (2 * hh);
             }
             System.arraycopy(saved, 0, t.data, 0, saved.length);

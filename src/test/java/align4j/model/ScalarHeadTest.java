@@ -95,12 +95,9 @@ class ScalarHeadTest {
         java.util.List<Tensor> all = new java.util.ArrayList<>(m.parameters());
         all.add(w);
         for (Tensor t : all) {
-            double[] u = new double[t.size()];
-            double analytic = 0;
-            for (int i = 0; i < u.length; i++) {
-                u[i] = r.nextGaussian();
-                analytic += u[i] * t.grad[i];
-            }
+            ModelGradCheck.Direction dir = ModelGradCheck.Direction.random(r, t);
+            double[] u = dir.u();
+            double analytic = dir.analytic();
             double h = 2e-3;
             double numeric = (4 * central(m, head, batch, rows, g, t, u, h / 2) - central(m, head, batch, rows, g, t, u, h)) / 3;
             assertEquals(numeric, analytic, 2e-2 * Math.max(1e-2, Math.abs(numeric)) + 2e-3,

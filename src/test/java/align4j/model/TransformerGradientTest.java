@@ -57,13 +57,6 @@ class TransformerGradientTest {
         return a;
     }
 
-    static double loss(Transformer m, Batch b, float[] w) {
-        float[] logp = m.logps(b, false).logp();
-        double s = 0;
-        for (int j = 0; j < logp.length; j++) s += w[j] * (double) logp[j];
-        return s;
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"gpt2", "llama", "qwen2"})
     void everyParameterGradientMatchesFiniteDifferences(String family) throws Exception {
@@ -80,13 +73,9 @@ class TransformerGradientTest {
         m.backwardLogps(w);
 
         for (Tensor t : m.parameters()) {
-            double[] u = new double[t.size()];
-            double analytic = 0, unorm = 0;
-            for (int i = 0; i < u.length; i++) {
-                u[i] = rnd.nextGaussian();
-                analytic += u[i] * t.grad[i];
-                unorm += u[i] * u[i];
-            }
+            ModelGradCheck.Direction dir = ModelGradCheck.Direction.random(rnd, t);
+            double[] u = dir.u();
+            double analytic = dir.analytic(), unorm = dir.squaredNorm();
             // Richardson extrapolation of central differences, (4·D(h/2) − D(h))/3, cancels the h² term:
             // attention softmaxes with these weights are curved enough that plain differences are off by ~10%.
             double rms = 0;
@@ -104,9 +93,9 @@ class TransformerGradientTest {
     static double central(Transformer m, Batch b, float[] w, Tensor t, double[] u, double h) {
         float[] saved = t.data.clone();
         for (int i = 0; i < u.length; i++) t.data[i] = (float) (saved[i] + h * u[i]);
-        double plus = loss(m, b, w);
+        double plus = ModelGradCheck.weightedLogps(m, b, w, false);
         for (int i = 0; i < u.length; i++) t.data[i] = (float) (saved[i] - h * u[i]);
-        double minus = loss(m, b, w);
+        double minus = ModelGradCheck.weightedLogps(m, b, w, false);
         System.arraycopy(saved, 0, t.data, 0, saved.length);
         return (plus - minus) / (2 * h);
     }

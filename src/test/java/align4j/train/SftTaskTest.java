@@ -6,6 +6,7 @@ import align4j.data.SequenceExample;
 import align4j.model.Batch;
 import align4j.model.BatchBuilder;
 import align4j.model.ModelConfig;
+import align4j.model.ModelGradCheck;
 import align4j.model.ModelInit;
 import align4j.model.Transformer;
 import align4j.tensor.Tensor;
@@ -141,12 +142,9 @@ class SftTaskTest {
         task.train(new int[] {0, 1, 2, 3}, 0.5); // gradScale 0.5: half the gradient
         SplittableRandom r = new SplittableRandom(2);
         for (Tensor t : m.parameters()) {
-            double[] u = new double[t.size()];
-            double analytic = 0;
-            for (int i = 0; i < u.length; i++) {
-                u[i] = r.nextGaussian();
-                analytic += u[i] * t.grad[i];
-            }
+            ModelGradCheck.Direction dir = ModelGradCheck.Direction.random(r, t);
+            double[] u = dir.u();
+            double analytic = dir.analytic();
             double rms = 0;
             for (float x : t.data) rms += (double) x * x;
             double h = 0.02 * Math.max(Math.sqrt(rms / t.size()), 0.05);
