@@ -19,6 +19,8 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setOverwrittenOptionsAllowed(true); // a flag overrides the same option from --config
+        // `align4j dpo --help` as well as `align4j help dpo`: -h/--help and -V/--version on every subcommand
+        cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
         if (args.length > 0 && cl.getSubcommands().containsKey(args[0])) {
             java.util.Set<String> names = new java.util.HashSet<>();
             cl.getSubcommands().get(args[0]).getCommandSpec().options().forEach(o -> names.addAll(java.util.List.of(o.names())));
