@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.eval.RewardModel;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
 import align4j.io.PeftAdapter;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code align4j merge-lora}: PEFT's merge_and_unload on disk: W ← W + (α/r)·B·A for every adapted module,
- * written as an ordinary Hugging Face model folder (the base's tensor names, dtypes and shards).
+ * written as an ordinary Hugging Face model folder (the base's tensor names, dtypes and shards). A reward
+ * model's adapter (task_type SEQ_CLS) becomes a reward model folder ({@link RewardModel#loadAdapter}).
  */
 @Command(name = "merge-lora", description = "Merge a PEFT LoRA adapter into its base model and save a full model folder.")
 final class MergeLoraCommand implements Callable<Integer> {
@@ -30,26 +32,24 @@ final class MergeLoraCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         threadsOption.apply();
-        Path base = model != null ? model : baseOf(adapter);
-        LoadedModel lm = HfModel.load(base);
-        Lora lora = PeftAdapter.read(adapter, lm.config(), 0);
-        lora.mergeInto(lm.tensors());
-        HfModel.save(outputDir, lm.config(), lm.tensors(), lm.layout());
+        Path base = model != null ? model : PeftAdapter.baseFolder(adapter);
         Path tokenizer = Files.isRegularFile(adapter.resolve("tokenizer.json")) || Files.isRegularFile(adapter.resolve("tokenizer_config.json"))
                 ? adapter : base;
-        HfModel.copyTokenizerFiles(tokenizer, outputDir);
-        System.err.println("merge-lora: " + lora.adapters().size() + " adapters (r " + lora.config.r() + ", alpha "
-                + lora.config.alpha() + ") merged into " + base + "; saved to " + outputDir);
-        return 0;
-    }
-
-    /** The base folder an adapter names, which must exist locally. */
-    static Path baseOf(Path adapter) throws IOException {
-        String name = PeftAdapter.load(adapter).baseModelNameOrPath();
-        if (name == null || !Files.isDirectory(Path.of(name))) {
-            throw new UserException(adapter.resolve(PeftAdapter.CONFIG_FILE) + ": base_model_name_or_path " + name
-                    + " is not a local folder; pass the base model with --model DIR");
+        PeftAdapter.Loaded a = PeftAdapter.load(adapter);
+        if (a.sequenceClassification()) {
+            // a reward model's adapter: the merged backbone and the adapter's score head, saved as a reward model folder
+            RewardModel rm = RewardModel.loadAdapter(adapter, base, tokenizer);
+            rm.save(outputDir);
+        } else {
+            LoadedModel lm = HfModel.load(base);
+            Lora lora = PeftAdapter.read(adapter, lm.config(), 0);
+            lora.mergeInto(lm.tensors());
+            HfModel.save(outputDir, lm.config(), lm.tensors(), lm.layout());
         }
-        return Path.of(name);
+        HfModel.copyTokenizerFiles(tokenizer, outputDir);
+        System.err.println("merge-lora: " + a.tensors().size() / 2 + " adapters (r " + a.config().r() + ", alpha "
+                + a.config().alpha() + ") merged into " + base + (a.sequenceClassification() ? " with the adapter's score head" : "")
+                + "; saved to " + outputDir);
+        return 0;
     }
 }

@@ -42,7 +42,7 @@ final class ModelOptions {
         /** adapter is null for a plain model folder; tokenizerOption (--tokenizer) wins when given. */
         static Folders of(Path model, Path tokenizerOption) throws IOException {
             Path adapter = PeftAdapter.isAdapterFolder(model) ? model : null;
-            Path base = adapter != null ? MergeLoraCommand.baseOf(adapter) : model;
+            Path base = adapter != null ? PeftAdapter.baseFolder(adapter) : model;
             Path tok = tokenizerOption != null ? tokenizerOption
                     : adapter != null && Files.isRegularFile(adapter.resolve("tokenizer.json")) ? adapter : base;
             return new Folders(adapter, base, tok);

@@ -3,11 +3,11 @@ package align4j.cli;
 import align4j.eval.RewardModel;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
+import align4j.io.PeftAdapter;
 import align4j.io.SequenceClassification;
 import align4j.loss.BradleyTerryLoss;
-import align4j.model.ModelFormatException;
+import align4j.model.Lora;
 import align4j.tensor.Tensor;
-import align4j.text.Tokenizer;
 import align4j.train.Pairs;
 import align4j.train.ProgressDisplay;
 import align4j.train.RewardTask;
@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ final class RewardCommand implements Callable<Integer> {
     /** TRL RewardConfig's learning_rate default. */
     static final double DEFAULT_LEARNING_RATE = 1e-4;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder: a language model (a fresh score head is added) or a reward model to train further.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder: a language model (a fresh score head is added) or a reward model to train further; or a reward model's PEFT adapter folder to train further.")
     Path model;
     @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Training preference data (JSONL[.gz], JSON, Parquet); an optional numeric 'margin' field per pair.")
     Path dataset;
@@ -61,6 +62,8 @@ final class RewardCommand implements Callable<Integer> {
     @Option(names = "--disable-dropout", arity = "0..1", fallbackValue = "true", defaultValue = "true",
             description = "Accepted for TRL compatibility: align4j models have no dropout.")
     boolean disableDropout;
+    @Mixin
+    ModelOptions modelOptions;
     @Mixin
     TrainingOptions training;
     @Mixin
@@ -81,7 +84,18 @@ final class RewardCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserException("--center-rewards-coefficient: " + e.getMessage());
         }
-        RewardModel rm = open();
+        // --model may be a reward model's PEFT adapter folder: keep training it on the base it names
+        ModelOptions.Folders folders = ModelOptions.Folders.of(model, data.tokenizer);
+        RewardModel rm = open(folders);
+        Lora lora = modelOptions.apply(rm.backbone(), folders.adapter(), args.seed());
+        if (folders.adapter() != null) {
+            PeftAdapter.Loaded a = PeftAdapter.load(folders.adapter());
+            if (!a.sequenceClassification()) {
+                throw new UserException(folders.adapter() + ": a language model's adapter (task_type CAUSAL_LM); reward trains a"
+                        + " reward model's (SEQ_CLS), or give the base model and --use-peft");
+            }
+            System.arraycopy(a.score().data, 0, rm.head().weight().data, 0, rm.config().hidden());
+        }
         int vocab = rm.config().vocabSize();
         DataOptions.Loaded train = data.load(dataset, model, vocab);
         System.err.println("reward: dataset: " + train.report());
@@ -110,7 +124,12 @@ final class RewardCommand implements Callable<Integer> {
             m.forEach((k, v) -> System.out.printf("%-28s %.6f%n", k, v));
             return 0;
         }
+        // with PEFT the adapters and the score head train (PEFT's modules_to_save for SEQ_CLS); the backbone stays frozen
         List<Tensor> params = rm.parameters();
+        if (lora != null) {
+            params = new ArrayList<>(lora.parameters());
+            params.add(rm.head().weight());
+        }
         for (Tensor t : params) t.zeroGrad();
         Map<String, Double> last;
         TrainLoop loop = new TrainLoop(args, task, params, null);
@@ -121,46 +140,29 @@ final class RewardCommand implements Callable<Integer> {
             throw new UserException(e.getMessage());
         }
         for (Tensor t : params) t.grad = null;
-        rm.save(args.outputDir());
-        HfModel.copyTokenizerFiles(data.tokenizer != null ? data.tokenizer : model, args.outputDir());
+        if (lora != null) {
+            PeftAdapter.save(args.outputDir(), lora, folders.base().toString(), rm.head().weight());
+        } else {
+            rm.save(args.outputDir());
+        }
+        HfModel.copyTokenizerFiles(folders.tokenizer(), args.outputDir());
         if (evalPairs != null) {
             Map<String, Double> ev = new LinkedHashMap<>();
             last.forEach((k, v) -> { if (k.startsWith("eval_")) ev.put(k, v); });
             om.writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), ev);
         }
-        System.err.println("reward: model saved to " + args.outputDir());
+        System.err.println("reward: " + (lora != null ? "PEFT adapter" : "model") + " saved to " + args.outputDir());
         return 0;
     }
 
-    /** A reward model folder as it is; a language model with its LM head replaced by a fresh score head. */
-    private RewardModel open() throws IOException {
-        LoadedModel lm = HfModel.load(model);
-        if (SequenceClassification.isClassifier(lm.config())) {
-            try {
-                SequenceClassification.requireRewardModel(lm.config(), model);
-            } catch (ModelFormatException e) {
-                throw new UserException(e.getMessage());
-            }
-            return RewardModel.load(model);
-        }
-        int pad = padTokenId(lm);
-        return RewardModel.fromLanguageModel(lm, pad, training.seed);
-    }
-
-    /** The tokenizer's pad token, else config.json's pad/eos id (TRL sets pad = eos when the tokenizer has none). */
-    private int padTokenId(LoadedModel lm) {
-        Path tokDir = data.tokenizer != null ? data.tokenizer : model;
-        if (Files.isRegularFile(tokDir.resolve("tokenizer.json"))) {
-            try (Tokenizer tok = Tokenizer.load(tokDir)) {
-                if (tok.padId() >= 0) return tok.padId();
-                if (tok.eosId() >= 0) return tok.eosId();
-            }
-        }
-        int pad = SequenceClassification.padTokenId(lm.config());
-        if (pad >= 0) return pad;
-        System.err.println("reward: warning: neither the tokenizer nor config.json names a pad or eos token; "
-                + "pad_token_id 0 is written to config.json (Hugging Face needs one to find the last token of padded rows)");
-        return 0;
+    /**
+     * The base as a reward model: a reward model folder as it is; a language model with its LM head replaced by a
+     * fresh score head and the tokenizer's pad id ({@link RewardModel#padTokenId(Path, align4j.model.ModelConfig)}).
+     */
+    private RewardModel open(ModelOptions.Folders folders) throws IOException {
+        LoadedModel lm = HfModel.load(folders.base());
+        boolean classifier = SequenceClassification.isClassifier(lm.config());
+        return RewardModel.open(lm, folders.base(), classifier ? -1 : RewardModel.padTokenId(folders.tokenizer(), lm.config()), training.seed);
     }
 
     /** The per-pair margin column, or null when no record has it; a record without it (or non-numeric) is an error. */

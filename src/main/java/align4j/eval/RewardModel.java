@@ -3,15 +3,19 @@ package align4j.eval;
 import align4j.io.DType;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
+import align4j.io.PeftAdapter;
 import align4j.io.SequenceClassification;
 import align4j.model.Batch;
 import align4j.model.BatchBuilder;
 import align4j.model.ModelConfig;
+import align4j.model.ModelFormatException;
 import align4j.model.ParamNames;
 import align4j.model.ScalarHead;
 import align4j.model.Transformer;
 import align4j.tensor.Tensor;
+import align4j.text.Tokenizer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,11 +58,69 @@ public final class RewardModel {
         this.padTokenId = SequenceClassification.padTokenId(config);
     }
 
-    /** Loads a sequence-classification folder with num_labels = 1 (score.weight present, no lm_head). */
+    /**
+     * Loads a sequence-classification folder with num_labels = 1 (score.weight present, no lm_head), or a PEFT
+     * adapter folder of one (task_type SEQ_CLS, as {@code align4j reward --use-peft} saves it), merged into the
+     * base it names ({@link #loadAdapter}).
+     */
     public static RewardModel load(Path dir) throws IOException {
+        if (PeftAdapter.isAdapterFolder(dir)) {
+            Path base = PeftAdapter.baseFolder(dir);
+            return loadAdapter(dir, base, Files.isRegularFile(dir.resolve("tokenizer.json")) ? dir : base);
+        }
         LoadedModel lm = HfModel.load(dir);
         SequenceClassification.requireRewardModel(lm.config(), dir);
         return new RewardModel(lm.config(), lm.tensors(), lm.layout().dtype());
+    }
+
+    /**
+     * A reward model's PEFT adapter merged into its base (PEFT's merge_and_unload): the base's backbone with
+     * W ← W + (α/r)·B·A for each adapted module and the adapter's score head. A language-model base gets the
+     * pad id {@link #padTokenId(Path, ModelConfig)} finds from tokDir, as training did.
+     */
+    public static RewardModel loadAdapter(Path adapter, Path base, Path tokDir) throws IOException {
+        PeftAdapter.Loaded a = PeftAdapter.load(adapter);
+        if (!a.sequenceClassification()) {
+            throw new ModelFormatException(adapter.resolve(PeftAdapter.CONFIG_FILE) + ": task_type is not SEQ_CLS: a language model's"
+                    + " adapter, not a reward model's (merge it with `align4j merge-lora` and use it as a policy)");
+        }
+        LoadedModel lm = HfModel.load(base);
+        RewardModel rm = open(lm, base, padTokenId(tokDir, lm.config()), 0);
+        PeftAdapter.read(adapter, rm.config(), 0).mergeInto(rm.tensors);
+        float[] w = rm.head().weight().data;
+        System.arraycopy(a.score().data, 0, w, 0, w.length);
+        return rm;
+    }
+
+    /**
+     * The reward model a folder's weights make: a reward model as it is, or a language model with its LM head
+     * replaced by a fresh score head ({@link #fromLanguageModel}, padTokenId and seed used there only).
+     */
+    public static RewardModel open(LoadedModel lm, Path dir, int padTokenId, long seed) {
+        if (SequenceClassification.isClassifier(lm.config())) {
+            SequenceClassification.requireRewardModel(lm.config(), dir);
+            return new RewardModel(lm.config(), lm.tensors(), lm.layout().dtype());
+        }
+        return fromLanguageModel(lm, padTokenId, seed);
+    }
+
+    /**
+     * The pad id a reward model on this language model gets, as TRL picks it: the tokenizer's pad token, else its
+     * EOS (TRL sets pad = eos when the tokenizer has none), else config.json's pad/eos id, else 0 (with a warning:
+     * Hugging Face needs one to find the last token of padded rows).
+     */
+    public static int padTokenId(Path tokDir, ModelConfig config) {
+        if (tokDir != null && Files.isRegularFile(tokDir.resolve("tokenizer.json"))) {
+            try (Tokenizer tok = Tokenizer.load(tokDir)) {
+                if (tok.padId() >= 0) return tok.padId();
+                if (tok.eosId() >= 0) return tok.eosId();
+            }
+        }
+        int pad = SequenceClassification.padTokenId(config);
+        if (pad >= 0) return pad;
+        System.err.println("reward model: warning: neither the tokenizer nor config.json names a pad or eos token; "
+                + "pad_token_id 0 is written to config.json (Hugging Face needs one to find the last token of padded rows)");
+        return 0;
     }
 
     /**

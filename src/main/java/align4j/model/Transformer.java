@@ -138,7 +138,8 @@ public final class Transformer {
      * half the memory; products still run and accumulate in FP32. Norms and biases stay FP32 (tiny).
      */
     public void holdFrozenWeightsAsBf16() {
-        List<Tensor> mats = new ArrayList<>(List.of(embed, head.weight()));
+        List<Tensor> mats = new ArrayList<>(List.of(embed));
+        if (head != null) mats.add(head.weight()); // a reward model's backbone has none
         for (Layer p : layers) mats.addAll(List.of(p.qkvW, p.outW, p.upW, p.downW));
         for (Tensor t : mats) if (t.grad == null) t.toBf16();
     }
