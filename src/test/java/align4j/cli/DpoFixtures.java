@@ -5,12 +5,14 @@ import align4j.io.HfLayout;
 import align4j.io.HfModel;
 import align4j.model.ModelConfig;
 import align4j.model.ModelInit;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -53,5 +55,19 @@ final class DpoFixtures {
             if (parity >= 0) id = (id & ~1) | parity;
             a.add(id);
         }
+    }
+
+    /** The token-id pairs of a {@link #pairs} file, read without the dataset loader. */
+    static align4j.train.Pairs readPairs(Path file) throws Exception {
+        List<String> lines = Files.readAllLines(file);
+        int n = lines.size();
+        int[][] pr = new int[n][], ch = new int[n][], rj = new int[n][];
+        for (int i = 0; i < n; i++) {
+            JsonNode o = JSON.readTree(lines.get(i));
+            pr[i] = JSON.treeToValue(o.get("prompt_input_ids"), int[].class);
+            ch[i] = JSON.treeToValue(o.get("chosen_input_ids"), int[].class);
+            rj[i] = JSON.treeToValue(o.get("rejected_input_ids"), int[].class);
+        }
+        return new align4j.train.Pairs(pr, ch, rj, new String[n]);
     }
 }

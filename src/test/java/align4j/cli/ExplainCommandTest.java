@@ -37,7 +37,7 @@ class ExplainCommandTest {
                 data.toString(), "--beta", "0.25", "--out", html.toString(), "--max-tokens", "20", "--threads", "1"));
 
         // The independent path: summed log-probs with chosen and rejected sharing one prompt computation.
-        var p = readPairs(data);
+        var p = DpoFixtures.readPairs(data);
         LoadedModel rm = HfModel.load(ref);
         PairLogps.Result lp = PairLogps.compute(new Transformer(cfg, pm.tensors()), p.prompts(), p.chosen(), p.rejected(), 8, 16384, null);
         PairLogps.Result lr = PairLogps.compute(new Transformer(cfg, rm.tensors()), p.prompts(), p.chosen(), p.rejected(), 8, 16384, null);
@@ -73,19 +73,6 @@ class ExplainCommandTest {
                 DpoFixtures.JSON.readTree(lines.get(0)).get("chosen_token_rewards").get(0).asDouble()) + "\""));
         assertTrue(page.contains(String.format(java.util.Locale.ROOT, "rewards/accuracies %.3f", accurate / 7.0)));
         assertTrue(!page.contains("<script") && !page.contains("http"), "self-contained: no scripts, no links");
-    }
-
-    private static align4j.train.Pairs readPairs(Path file) throws Exception {
-        List<String> in = Files.readAllLines(file);
-        int n = in.size();
-        int[][] pr = new int[n][], ch = new int[n][], rj = new int[n][];
-        for (int i = 0; i < n; i++) {
-            JsonNode o = DpoFixtures.JSON.readTree(in.get(i));
-            pr[i] = DpoFixtures.JSON.treeToValue(o.get("prompt_input_ids"), int[].class);
-            ch[i] = DpoFixtures.JSON.treeToValue(o.get("chosen_input_ids"), int[].class);
-            rj[i] = DpoFixtures.JSON.treeToValue(o.get("rejected_input_ids"), int[].class);
-        }
-        return new align4j.train.Pairs(pr, ch, rj, new String[n]);
     }
 
     @Test
