@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RewardSftResumeTest {
     @ParameterizedTest
-    @ValueSource(strings = {"reward", "sft", "reward --use-peft"})
+    @ValueSource(strings = {"reward", "sft", "reward --use-peft", "reward --use-peft --weights-dtype bf16 --gradient-checkpointing"})
     void resumedRunEqualsTheUninterruptedRun(String commandLine, @TempDir Path tmp) throws Exception {
         String command = commandLine.split(" ")[0];
         boolean lora = commandLine.contains("--use-peft");
