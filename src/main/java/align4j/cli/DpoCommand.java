@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,10 +41,6 @@ final class DpoCommand implements Callable<Integer> {
     Path refModel;
     @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Training preference data (JSONL[.gz], JSON, Parquet).")
     Path dataset;
-    @Option(names = "--eval-dataset", paramLabel = "FILE", description = "Held-out preference data for eval_ metrics.")
-    Path evalDataset;
-    @Option(names = "--eval-split", defaultValue = "0", description = "Hold out this fraction of --dataset for evaluation when no --eval-dataset is given.")
-    double evalSplit;
     @Option(names = "--eval-only", description = "Evaluate the model (no training) and write eval_results.json.")
     boolean evalOnly;
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
@@ -65,6 +60,8 @@ final class DpoCommand implements Callable<Integer> {
     @Option(names = "--precompute-ref-log-probs", arity = "0..1", fallbackValue = "true", defaultValue = "true",
             description = "Accepted for TRL compatibility: reference log-probs are always computed once and cached.")
     boolean precomputeRefLogProbs;
+    @Mixin
+    EvalOptions evalOptions;
     @Mixin
     TrainingOptions training;
     @Mixin
@@ -94,15 +91,14 @@ final class DpoCommand implements Callable<Integer> {
         DataOptions.Loaded train = data.load(dataset, tokenizerDir, vocab);
         report("dataset", train);
         Pairs trainPairs = train.pairs(), evalPairs = null;
-        if (evalDataset != null) {
-            DataOptions.Loaded ev = data.load(evalDataset, tokenizerDir, vocab);
+        if (evalOptions.evalDataset != null) {
+            DataOptions.Loaded ev = data.load(evalOptions.evalDataset, tokenizerDir, vocab);
             report("eval dataset", ev);
             evalPairs = ev.pairs();
-        } else if (evalSplit > 0) {
-            if (evalSplit >= 1) throw new UserException("--eval-split must be in [0, 1), got " + evalSplit);
-            Pairs[] split = split(trainPairs, evalSplit, args.seed());
-            trainPairs = split[0];
-            evalPairs = split[1];
+        } else if (evalOptions.holdsOut()) {
+            int[][] idx = evalOptions.split(trainPairs.size(), args.seed());
+            evalPairs = trainPairs.select(idx[1]);
+            trainPairs = trainPairs.select(idx[0]);
         }
         Files.createDirectories(args.outputDir());
         Path cache = args.outputDir().resolve("ref_cache");
@@ -174,26 +170,5 @@ final class DpoCommand implements Callable<Integer> {
 
     private static PairLogps.Result zeros(int n) {
         return new PairLogps.Result(new double[n], new double[n]);
-    }
-
-    /** A seeded split: the last ⌈fraction·n⌉ pairs of a shuffled order are held out. */
-    static Pairs[] split(Pairs all, double fraction, long seed) {
-        int[][] idx = splitIndices(all.size(), fraction, seed);
-        return new Pairs[] {all.select(idx[0]), all.select(idx[1])};
-    }
-
-    /** {train indices, held-out indices} of that split. */
-    static int[][] splitIndices(int n, double fraction, long seed) {
-        int e = Math.max(1, (int) Math.ceil(fraction * n));
-        if (e >= n) throw new UserException("--eval-split leaves no training pairs (" + n + " pairs)");
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) perm[i] = i;
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1), t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
-        return new int[][] {java.util.Arrays.copyOfRange(perm, 0, n - e), java.util.Arrays.copyOfRange(perm, n - e, n)};
     }
 }

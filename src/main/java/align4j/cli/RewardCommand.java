@@ -47,10 +47,6 @@ final class RewardCommand implements Callable<Integer> {
     Path model;
     @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Training preference data (JSONL[.gz], JSON, Parquet); an optional numeric 'margin' field per pair.")
     Path dataset;
-    @Option(names = "--eval-dataset", paramLabel = "FILE", description = "Held-out preference data for eval_ metrics.")
-    Path evalDataset;
-    @Option(names = "--eval-split", defaultValue = "0", description = "Hold out this fraction of --dataset for evaluation when no --eval-dataset is given.")
-    double evalSplit;
     @Option(names = "--eval-only", description = "Evaluate the model (no training) and write eval_results.json.")
     boolean evalOnly;
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
@@ -62,6 +58,8 @@ final class RewardCommand implements Callable<Integer> {
     @Option(names = "--disable-dropout", arity = "0..1", fallbackValue = "true", defaultValue = "true",
             description = "Accepted for TRL compatibility: align4j models have no dropout.")
     boolean disableDropout;
+    @Mixin
+    EvalOptions evalOptions;
     @Mixin
     ModelOptions modelOptions;
     @Mixin
@@ -97,18 +95,17 @@ final class RewardCommand implements Callable<Integer> {
             System.arraycopy(a.score().data, 0, rm.head().weight().data, 0, rm.config().hidden());
         }
         int vocab = rm.config().vocabSize();
-        DataOptions.Loaded train = data.load(dataset, model, vocab);
+        DataOptions.Loaded train = data.load(dataset, folders.tokenizer(), vocab);
         System.err.println("reward: dataset: " + train.report());
         Pairs trainPairs = train.pairs(), evalPairs = null;
         double[] trainMargin = margins(train), evalMargin = null;
-        if (evalDataset != null) {
-            DataOptions.Loaded ev = data.load(evalDataset, model, vocab);
+        if (evalOptions.evalDataset != null) {
+            DataOptions.Loaded ev = data.load(evalOptions.evalDataset, folders.tokenizer(), vocab);
             System.err.println("reward: eval dataset: " + ev.report());
             evalPairs = ev.pairs();
             evalMargin = margins(ev);
-        } else if (evalSplit > 0) {
-            if (evalSplit >= 1) throw new UserException("--eval-split must be in [0, 1), got " + evalSplit);
-            int[][] idx = DpoCommand.splitIndices(trainPairs.size(), evalSplit, args.seed());
+        } else if (evalOptions.holdsOut()) {
+            int[][] idx = evalOptions.split(trainPairs.size(), args.seed());
             evalPairs = trainPairs.select(idx[1]);
             evalMargin = Pairs.pick(trainMargin, idx[1]);
             trainPairs = trainPairs.select(idx[0]);

@@ -44,10 +44,6 @@ final class SftCommand implements Callable<Integer> {
     Path model;
     @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Training data (JSONL[.gz], JSON, Parquet): text, prompt+completion, messages, or input_ids.")
     Path dataset;
-    @Option(names = "--eval-dataset", paramLabel = "FILE", description = "Held-out data for eval_ metrics.")
-    Path evalDataset;
-    @Option(names = "--eval-split", defaultValue = "0", description = "Hold out this fraction of --dataset for evaluation when no --eval-dataset is given.")
-    double evalSplit;
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
     Path config;
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "Folder with tokenizer.json (default: the model's folder).")
@@ -62,6 +58,8 @@ final class SftCommand implements Callable<Integer> {
     @Option(names = "--assistant-only-loss", arity = "0..1", fallbackValue = "true", defaultValue = "false",
             description = "Messages data: loss on assistant turns only (default ${DEFAULT-VALUE}).")
     boolean assistantOnlyLoss;
+    @Mixin
+    EvalOptions evalOptions;
     @Mixin
     TrainingOptions training;
     @Mixin
@@ -87,11 +85,10 @@ final class SftCommand implements Callable<Integer> {
         if (policy.head() == null) throw new UserException(baseDir + ": this model has no LM head (a reward model?); sft needs a language model");
         Lora lora = modelOptions.apply(policy, adapterDir, args.seed());
         List<SequenceExample> train = load(dataset, lm.config().vocabSize()), eval = null;
-        if (evalDataset != null) {
-            eval = load(evalDataset, lm.config().vocabSize());
-        } else if (evalSplit > 0) {
-            if (evalSplit >= 1) throw new UserException("--eval-split must be in [0, 1), got " + evalSplit);
-            int[][] idx = DpoCommand.splitIndices(train.size(), evalSplit, args.seed());
+        if (evalOptions.evalDataset != null) {
+            eval = load(evalOptions.evalDataset, lm.config().vocabSize());
+        } else if (evalOptions.holdsOut()) {
+            int[][] idx = evalOptions.split(train.size(), args.seed());
             List<SequenceExample> all = train;
             train = new ArrayList<>();
             eval = new ArrayList<>();

@@ -1,0 +1,36 @@
+package align4j.cli;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import picocli.CommandLine.Option;
+
+/** Where a training command's eval_ metrics come from (TRL's eval_dataset, or a held-out part of the training data). */
+final class EvalOptions {
+    @Option(names = "--eval-dataset", paramLabel = "FILE", description = "Held-out data for eval_ metrics, in --dataset's format.")
+    Path evalDataset;
+    @Option(names = "--eval-split", defaultValue = "0", description = "Hold out this fraction of --dataset for evaluation when no --eval-dataset is given.")
+    double evalSplit;
+
+    /** Whether part of the training data is held out: --eval-split > 0 and no --eval-dataset. */
+    boolean holdsOut() {
+        if (evalDataset != null || evalSplit <= 0) return false;
+        if (evalSplit >= 1) throw new UserException("--eval-split must be in [0, 1), got " + evalSplit);
+        return true;
+    }
+
+    /** {training indices, held-out indices} of n examples: the last ⌈evalSplit·n⌉ of a seeded shuffle are held out. */
+    int[][] split(int n, long seed) {
+        int e = Math.max(1, (int) Math.ceil(evalSplit * n));
+        if (e >= n) throw new UserException("--eval-split " + evalSplit + " leaves no training examples (" + n + " in --dataset)");
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) perm[i] = i;
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1), t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        return new int[][] {Arrays.copyOfRange(perm, 0, n - e), Arrays.copyOfRange(perm, n - e, n)};
+    }
+}
