@@ -38,11 +38,11 @@ final class MergeLoraCommand implements Callable<Integer> {
         PeftAdapter.Loaded a = PeftAdapter.load(adapter);
         if (a.sequenceClassification()) {
             // a reward model's adapter: the merged backbone and the adapter's score head, saved as a reward model folder
-            RewardModel rm = RewardModel.loadAdapter(adapter, base, tokenizer);
+            RewardModel rm = RewardModel.loadAdapter(a, base, tokenizer);
             rm.save(outputDir);
         } else {
             LoadedModel lm = HfModel.load(base);
-            Lora lora = PeftAdapter.read(adapter, lm.config(), 0);
+            Lora lora = PeftAdapter.read(a, lm.config(), 0);
             lora.mergeInto(lm.tensors());
             HfModel.save(outputDir, lm.config(), lm.tensors(), lm.layout());
         }

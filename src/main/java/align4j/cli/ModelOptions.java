@@ -62,12 +62,17 @@ final class ModelOptions {
      * turns on checkpointing and bf16 frozen weights as asked; returns the adapters or null.
      */
     Lora apply(Transformer policy, Path adapterDir, long seed) throws IOException {
+        return apply(policy, adapterDir == null ? null : PeftAdapter.load(adapterDir), seed);
+    }
+
+    /** {@link #apply(Transformer, Path, long)} with the adapter folder already loaded (null for none). */
+    Lora apply(Transformer policy, PeftAdapter.Loaded adapter, long seed) {
         boolean bf16 = bf16();
         Lora lora = null;
-        if (usePeft || adapterDir != null) {
-            if (adapterDir != null) {
-                lora = PeftAdapter.read(adapterDir, policy.cfg, seed);
-                System.err.println("adapter: continuing " + adapterDir + " (r " + lora.config.r() + ", lora_alpha "
+        if (usePeft || adapter != null) {
+            if (adapter != null) {
+                lora = PeftAdapter.read(adapter, policy.cfg, seed);
+                System.err.println("adapter: continuing " + adapter.dir() + " (r " + lora.config.r() + ", lora_alpha "
                         + lora.config.alpha() + ", lora_dropout " + lora.config.dropout() + ", target_modules "
                         + Lora.resolvedTargets(policy.cfg, lora.config) + ", from its adapter_config.json)");
             } else {

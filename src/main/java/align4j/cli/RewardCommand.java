@@ -84,16 +84,14 @@ final class RewardCommand implements Callable<Integer> {
         }
         // --model may be a reward model's PEFT adapter folder: keep training it on the base it names
         ModelOptions.Folders folders = ModelOptions.Folders.of(model, data.tokenizer);
-        RewardModel rm = open(folders);
-        Lora lora = modelOptions.apply(rm.backbone(), folders.adapter(), args.seed());
-        if (folders.adapter() != null) {
-            PeftAdapter.Loaded a = PeftAdapter.load(folders.adapter());
-            if (!a.sequenceClassification()) {
-                throw new UserException(folders.adapter() + ": a language model's adapter (task_type CAUSAL_LM); reward trains a"
-                        + " reward model's (SEQ_CLS), or give the base model and --use-peft");
-            }
-            System.arraycopy(a.score().data, 0, rm.head().weight().data, 0, rm.config().hidden());
+        PeftAdapter.Loaded adapter = folders.adapter() == null ? null : PeftAdapter.load(folders.adapter());
+        if (adapter != null && !adapter.sequenceClassification()) {
+            throw new UserException(folders.adapter() + ": a language model's adapter (task_type CAUSAL_LM); reward trains a"
+                    + " reward model's (SEQ_CLS), or give the base model and --use-peft");
         }
+        RewardModel rm = open(folders);
+        Lora lora = modelOptions.apply(rm.backbone(), adapter, args.seed());
+        if (adapter != null) System.arraycopy(adapter.score().data, 0, rm.head().weight().data, 0, rm.config().hidden());
         int vocab = rm.config().vocabSize();
         DataOptions.Loaded train = data.load(dataset, folders.tokenizer(), vocab);
         System.err.println("reward: dataset: " + train.report());

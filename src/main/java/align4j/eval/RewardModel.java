@@ -66,7 +66,7 @@ public final class RewardModel {
     public static RewardModel load(Path dir) throws IOException {
         if (PeftAdapter.isAdapterFolder(dir)) {
             Path base = PeftAdapter.baseFolder(dir);
-            return loadAdapter(dir, base, Files.isRegularFile(dir.resolve("tokenizer.json")) ? dir : base);
+            return loadAdapter(PeftAdapter.load(dir), base, Files.isRegularFile(dir.resolve("tokenizer.json")) ? dir : base);
         }
         LoadedModel lm = HfModel.load(dir);
         SequenceClassification.requireRewardModel(lm.config(), dir);
@@ -78,15 +78,14 @@ public final class RewardModel {
      * W ← W + (α/r)·B·A for each adapted module and the adapter's score head. A language-model base gets the
      * pad id {@link #padTokenId(Path, ModelConfig)} finds from tokDir, as training did.
      */
-    public static RewardModel loadAdapter(Path adapter, Path base, Path tokDir) throws IOException {
-        PeftAdapter.Loaded a = PeftAdapter.load(adapter);
+    public static RewardModel loadAdapter(PeftAdapter.Loaded a, Path base, Path tokDir) throws IOException {
         if (!a.sequenceClassification()) {
-            throw new ModelFormatException(adapter.resolve(PeftAdapter.CONFIG_FILE) + ": task_type is not SEQ_CLS: a language model's"
+            throw new ModelFormatException(a.dir().resolve(PeftAdapter.CONFIG_FILE) + ": task_type is not SEQ_CLS: a language model's"
                     + " adapter, not a reward model's (merge it with `align4j merge-lora` and use it as a policy)");
         }
         LoadedModel lm = HfModel.load(base);
         RewardModel rm = open(lm, base, padTokenId(tokDir, lm.config()), 0);
-        PeftAdapter.read(adapter, rm.config(), 0).mergeInto(rm.tensors);
+        PeftAdapter.read(a, rm.config(), 0).mergeInto(rm.tensors);
         float[] w = rm.head().weight().data;
         System.arraycopy(a.score().data, 0, w, 0, w.length);
         return rm;

@@ -45,10 +45,10 @@ public final class PeftAdapter {
     private PeftAdapter() {}
 
     /**
-     * What a PEFT folder holds: the LoRA hyper-parameters, the base model it names, the A/B tensors, and for a
-     * reward model's adapter (task_type SEQ_CLS) its score head [1, C] (else null).
+     * What a PEFT folder holds: the folder, the LoRA hyper-parameters, the base model it names, the A/B tensors, and
+     * for a reward model's adapter (task_type SEQ_CLS) its score head [1, C] (else null).
      */
-    public record Loaded(LoraConfig config, String baseModelNameOrPath, Map<String, Tensor> tensors, Tensor score) {
+    public record Loaded(Path dir, LoraConfig config, String baseModelNameOrPath, Map<String, Tensor> tensors, Tensor score) {
         public boolean sequenceClassification() {
             return score != null;
         }
@@ -58,9 +58,10 @@ public final class PeftAdapter {
         return Files.isRegularFile(dir.resolve(CONFIG_FILE));
     }
 
-    /** The base folder an adapter names in base_model_name_or_path, which must exist locally. */
-    public static Path baseFolder(Path dir) throws IOException {
-        String name = load(dir).baseModelNameOrPath();
+    /** The base folder an adapter names in base_model_name_or_path, which must exist locally (reads adapter_config.json only). */
+    public static Path baseFolder(Path dir) {
+        JsonNode n = readConfig(dir.resolve(CONFIG_FILE)).get("base_model_name_or_path");
+        String name = n != null && n.isTextual() ? n.asText() : null;
         if (name == null || !Files.isDirectory(Path.of(name))) {
             throw new ModelFormatException(dir.resolve(CONFIG_FILE) + ": base_model_name_or_path " + name
                     + " is not a local folder; pass the base model with --model DIR");
@@ -121,8 +122,12 @@ public final class PeftAdapter {
 
     /** Reads a PEFT LoRA folder as trainable adapters for the given base model. */
     public static Lora read(Path dir, ModelConfig model, long seed) throws IOException {
-        Loaded l = load(dir);
-        Path weights = dir.resolve(WEIGHTS_FILE);
+        return read(load(dir), model, seed);
+    }
+
+    /** The adapters of a loaded PEFT folder, checked against the base model they are for. */
+    public static Lora read(Loaded l, ModelConfig model, long seed) {
+        Path weights = l.dir().resolve(WEIGHTS_FILE);
         Lora lora;
         try {
             lora = Lora.of(model, l.config(), l.tensors(), seed);
@@ -145,13 +150,7 @@ public final class PeftAdapter {
     /** Reads a PEFT LoRA folder; errors name the file and field. Tensors are checked by {@link Lora#of}. */
     public static Loaded load(Path dir) throws IOException {
         Path file = dir.resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(file)) throw new ModelFormatException(file + ": not found; a PEFT adapter folder needs it");
-        JsonNode n;
-        try {
-            n = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new ModelFormatException(file + ": not valid JSON: " + e.getMessage());
-        }
+        JsonNode n = readConfig(file);
         if (!"LORA".equals(n.path("peft_type").asText())) {
             throw new ModelFormatException(file + ": field 'peft_type' is " + n.get("peft_type") + "; align4j reads LORA adapters");
         }
@@ -223,6 +222,15 @@ public final class PeftAdapter {
             throw new ModelFormatException(weights + ": task_type SEQ_CLS but no '" + SCORE_KEY + "' (the reward model's score head)");
         }
         String base = n.path("base_model_name_or_path").isTextual() ? n.get("base_model_name_or_path").asText() : null;
-        return new Loaded(config, base, tensors, score);
+        return new Loaded(dir, config, base, tensors, score);
+    }
+
+    private static JsonNode readConfig(Path file) {
+        if (!Files.isRegularFile(file)) throw new ModelFormatException(file + ": not found; a PEFT adapter folder needs it");
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ModelFormatException(file + ": not valid JSON: " + e.getMessage());
+        }
     }
 }
