@@ -31,6 +31,35 @@ class VectorMathTest {
     }
 
     @Test
+    void vectorExpHandlesTheEndsLikeTheScalarTwin() {
+        float[] x = {Float.NEGATIVE_INFINITY, -100f, -87.34f, -87.33654f, -87.3f, -0f, 0f, 1f, 87.9f, 88f, 88.5f, 1000f,
+                Float.POSITIVE_INFINITY, Float.NaN, -1e-30f, 20f};
+        float[] padded = new float[VectorMath.L * ((x.length + VectorMath.L - 1) / VectorMath.L)], y = new float[padded.length];
+        System.arraycopy(x, 0, padded, 0, x.length);
+        for (int i = 0; i < padded.length; i += VectorMath.L) VectorMath.exp(FloatVector.fromArray(VectorMath.F, padded, i)).intoArray(y, i);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToIntBits(VectorMath.exp(x[i])), Float.floatToIntBits(y[i]), "exp(" + x[i] + ")");
+        }
+        assertEquals(0f, y[0]);
+        assertEquals(0f, y[1]);
+        assertTrue(Float.isFinite(y[11]) && y[11] == y[9], "saturates at e^88: " + y[11]);
+        assertTrue(Float.isNaN(y[13]));
+    }
+
+    @Test
+    void maxFindsTheLargestAtEveryPosition() {
+        for (int n : new int[] {1, 15, 16, 17, 63, 64, 65, 130}) {
+            for (int at = 0; at < n; at++) {
+                float[] a = new float[n + 3];
+                java.util.Arrays.fill(a, -5f);
+                a[3 + at] = 2f;
+                assertEquals(2f, VectorMath.max(a, 3, n), "n " + n + " at " + at);
+            }
+        }
+        assertEquals(Float.NEGATIVE_INFINITY, VectorMath.max(new float[4], 0, 0));
+    }
+
+    @Test
     void reductionsMatchDoubleSums() {
         Random rnd = new Random(2);
         int n = 1003;
