@@ -17,7 +17,6 @@ import align4j.train.RefLogpsCache;
 import align4j.train.Stats;
 import align4j.train.TrainLoop;
 import align4j.train.TrainingArgs;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,12 +123,11 @@ final class DpoCommand implements Callable<Integer> {
             policy.setAdaptersEnabled(true);
         }
         DpoTask task = new DpoTask(new DpoObjective(policy, loss), trainPairs, trainRef, evalPairs, evalRef, args.evalBatchSize());
-        ObjectMapper om = new ObjectMapper();
         if (evalOnly) {
             Pairs p = evalPairs != null ? evalPairs : trainPairs;
             Stats s = task.evaluate(p, evalPairs != null ? evalRef : trainRef, args.evalBatchSize());
             Map<String, Double> m = s.means("eval_");
-            om.writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), m);
+            EvalOptions.writeResults(args.outputDir(), m);
             m.forEach((k, v) -> System.out.printf("%-28s %.6f%n", k, v));
             return 0;
         }
@@ -154,11 +152,7 @@ final class DpoCommand implements Callable<Integer> {
             HfModel.save(args.outputDir(), lm.config(), lm.tensors(), lm.layout());
         }
         HfModel.copyTokenizerFiles(data.tokenizer != null ? data.tokenizer : tokenizerDir, args.outputDir());
-        if (evalPairs != null) {
-            Map<String, Double> ev = new java.util.LinkedHashMap<>();
-            last.forEach((k, v) -> { if (k.startsWith("eval_")) ev.put(k, v); });
-            om.writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), ev);
-        }
+        if (evalPairs != null) EvalOptions.writeResults(args.outputDir(), last);
         System.err.printf("dpo: %s saved to %s (peak RSS %.0f MiB, peak heap %.0f MiB)%n", lora != null ? "PEFT adapter" : "model",
                 args.outputDir(), RssProbe.peakRssMb(), RssProbe.peakHeapMb());
         return 0;

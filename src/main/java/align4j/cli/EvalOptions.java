@@ -1,7 +1,11 @@
 package align4j.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 import picocli.CommandLine.Option;
 
@@ -32,5 +36,12 @@ final class EvalOptions {
             perm[j] = t;
         }
         return new int[][] {Arrays.copyOfRange(perm, 0, n - e), Arrays.copyOfRange(perm, n - e, n)};
+    }
+
+    /** Writes outputDir/eval_results.json (as transformers' Trainer saves it): the eval_ entries of metrics, in order. */
+    static void writeResults(Path outputDir, Map<String, Double> metrics) throws IOException {
+        Map<String, Double> ev = new LinkedHashMap<>();
+        metrics.forEach((k, v) -> { if (k.startsWith("eval_")) ev.put(k, v); });
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(outputDir.resolve("eval_results.json").toFile(), ev);
     }
 }

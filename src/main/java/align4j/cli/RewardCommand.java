@@ -15,13 +15,11 @@ import align4j.train.Stats;
 import align4j.train.TrainLoop;
 import align4j.train.TrainingArgs;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -111,11 +109,10 @@ final class RewardCommand implements Callable<Integer> {
         }
         Files.createDirectories(args.outputDir());
         RewardTask task = new RewardTask(rm, loss, trainPairs, trainMargin, evalPairs, evalMargin, args.evalBatchSize());
-        ObjectMapper om = new ObjectMapper();
         if (evalOnly) {
             Stats s = evalPairs != null ? task.evaluate() : task.evaluate(trainPairs, trainMargin, args.evalBatchSize());
             Map<String, Double> m = s.means("eval_");
-            om.writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), m);
+            EvalOptions.writeResults(args.outputDir(), m);
             m.forEach((k, v) -> System.out.printf("%-28s %.6f%n", k, v));
             return 0;
         }
@@ -141,11 +138,7 @@ final class RewardCommand implements Callable<Integer> {
             rm.save(args.outputDir());
         }
         HfModel.copyTokenizerFiles(folders.tokenizer(), args.outputDir());
-        if (evalPairs != null) {
-            Map<String, Double> ev = new LinkedHashMap<>();
-            last.forEach((k, v) -> { if (k.startsWith("eval_")) ev.put(k, v); });
-            om.writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), ev);
-        }
+        if (evalPairs != null) EvalOptions.writeResults(args.outputDir(), last);
         System.err.println("reward: " + (lora != null ? "PEFT adapter" : "model") + " saved to " + args.outputDir());
         return 0;
     }

@@ -16,12 +16,10 @@ import align4j.train.SftTask;
 import align4j.train.Stats;
 import align4j.train.TrainLoop;
 import align4j.train.TrainingArgs;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -115,11 +113,7 @@ final class SftCommand implements Callable<Integer> {
             HfModel.save(args.outputDir(), lm.config(), lm.tensors(), lm.layout());
         }
         HfModel.copyTokenizerFiles(tokenizerDir, args.outputDir());
-        if (eval != null) {
-            Map<String, Double> ev = new LinkedHashMap<>();
-            last.forEach((k, v) -> { if (k.startsWith("eval_")) ev.put(k, v); });
-            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(args.outputDir().resolve("eval_results.json").toFile(), ev);
-        }
+        if (eval != null) EvalOptions.writeResults(args.outputDir(), last);
         System.err.println("sft: " + (lora != null ? "PEFT adapter" : "model") + " saved to " + args.outputDir());
         return 0;
     }

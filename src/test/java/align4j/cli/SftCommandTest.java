@@ -84,6 +84,10 @@ class SftCommandTest {
             if (n.has("eval_loss")) last = n;
         }
         assertNotNull(last);
+        // eval_results.json holds the last evaluation's eval_ metrics, as transformers' Trainer saves them
+        JsonNode results = DpoFixtures.JSON.readTree(out.resolve("eval_results.json").toFile());
+        assertEquals(last.get("eval_loss").asDouble(), results.get("eval_loss").asDouble(), 0);
+        results.fieldNames().forEachRemaining(k -> assertTrue(k.startsWith("eval_"), k));
         assertEquals(0, Main.run("merge-lora", "--model", model.toString(), "--adapter", out.toString(), "--output-dir", merged.toString()));
         double before = untrainedNll(model, eval), after = untrainedNll(merged, eval);
         assertEquals(last.get("eval_loss").asDouble(), after, 1e-4);
