@@ -178,6 +178,145 @@ def dpo_reference():
     return {"inputs": inputs, "cases": cases}
 
 
+def head_case(batch, chosen_len, rejected_len, loss_types, loss_weights=None, beta=0.1, label_smoothing=0.0,
+              f_divergence_type="reverse_kl", f_alpha=0.5, ld_alpha=None, pair_weights=None, discopop_tau=0.05):
+    """TRL HEAD's _compute_loss restated over per-token log-probs: loss_type lists with loss_weights (MPO),
+    f_divergence_type scores, LD-DPO's ld_alpha (policy and reference, the first min(|y_w|, |y_l|) completion
+    tokens at weight 1, the rest at ld_alpha) and WPO's per-pair weights (given here as constants; the weights
+    themselves are checked from logits in lmhead_reference). Gradients per token, from autograd."""
+    pol_w = [t.clone().requires_grad_(True) for t in batch["pol_w"]]
+    pol_l = [t.clone().requires_grad_(True) for t in batch["pol_l"]]
+    ref_w, ref_l = batch["ref_w"], batch["ref_l"]
+    n = len(pol_w)
+
+    def seq_sum(t, shared):
+        if ld_alpha is None:
+            return t.sum()
+        return t[:shared].sum() + ld_alpha * t[shared:].sum()
+
+    shared = [min(chosen_len[i], rejected_len[i]) for i in range(n)]
+    lw = torch.stack([seq_sum(pol_w[i], shared[i]) for i in range(n)])
+    ll = torch.stack([seq_sum(pol_l[i], shared[i]) for i in range(n)])
+    rw = torch.stack([seq_sum(ref_w[i], shared[i]) for i in range(n)])
+    rl = torch.stack([seq_sum(ref_l[i], shared[i]) for i in range(n)])
+    cw, cl = lw - rw, ll - rl
+    if f_divergence_type == "reverse_kl":
+        sw, sl = cw, cl
+    elif f_divergence_type == "forward_kl":
+        sw, sl = -torch.exp(-cw), -torch.exp(-cl)
+    elif f_divergence_type == "js_divergence":
+        sw, sl = F.logsigmoid(cw), F.logsigmoid(cl)
+    elif f_divergence_type == "alpha_divergence":
+        coef = 1.0 / (f_alpha - 1.0)
+        sw = torch.exp(torch.clamp((f_alpha - 1.0) * cw, max=80.0)) * coef
+        sl = torch.exp(torch.clamp((f_alpha - 1.0) * cl, max=80.0)) * coef
+    else:
+        raise ValueError(f_divergence_type)
+    delta = sw - sl
+    eps = label_smoothing
+    weights = loss_weights if loss_weights is not None else [1.0] * len(loss_types)
+    w_pair = torch.tensor(pair_weights) if pair_weights is not None else None
+    loss = 0.0
+    nll = -torch.cat(pol_w).mean()
+    per_pair = torch.zeros(n)
+    for lt, lw_k in zip(loss_types, weights):
+        if lt == "sigmoid":
+            # HEAD's sigmoid has no label smoothing; align4j keeps v0.27's cDPO, so only ε = 0 is compared here
+            assert eps == 0
+            losses = -F.logsigmoid(beta * delta)
+        elif lt == "hinge":
+            losses = torch.relu(1 - beta * delta)
+        elif lt == "ipo":
+            cwl = torch.tensor(chosen_len, dtype=torch.float64).clamp(min=1.0)
+            rwl = torch.tensor(rejected_len, dtype=torch.float64).clamp(min=1.0)
+            losses = (sw / cwl - sl / rwl - 1 / (2 * beta)) ** 2
+        elif lt == "exo_pair":
+            e = 1e-3 if eps == 0 else eps
+            losses = torch.sigmoid(beta * delta) * (F.logsigmoid(beta * delta) - math.log1p(-e)) \
+                + torch.sigmoid(-beta * delta) * (F.logsigmoid(-beta * delta) - math.log(e))
+        elif lt == "nca_pair":
+            losses = -F.logsigmoid(beta * sw) - 0.5 * F.logsigmoid(-beta * sw) - 0.5 * F.logsigmoid(-beta * sl)
+        elif lt == "robust":
+            losses = (-(1 - eps) * F.logsigmoid(beta * delta) + eps * F.logsigmoid(-beta * delta)) / (1 - 2 * eps)
+        elif lt == "bco_pair":
+            losses = -F.logsigmoid(beta * sw) - F.logsigmoid(-beta * sl)
+        elif lt == "sppo_hard":
+            losses = (sw - 0.5 / beta) ** 2 + (sl + 0.5 / beta) ** 2
+        elif lt == "aot":
+            a, _ = torch.sort(lw - ll, dim=0)
+            c, _ = torch.sort(rw - rl, dim=0)
+            d = a - c
+            losses = -F.logsigmoid(beta * d) * (1 - eps) - F.logsigmoid(-beta * d) * eps
+        elif lt == "aot_unpaired":
+            a, _ = torch.sort(cw, dim=0)
+            c, _ = torch.sort(cl, dim=0)
+            d = a - c
+            losses = -F.logsigmoid(beta * d) * (1 - eps) - F.logsigmoid(-beta * d) * eps
+        elif lt == "apo_zero":
+            losses = (1 - torch.sigmoid(beta * cw)) + torch.sigmoid(beta * cl)
+        elif lt == "apo_down":
+            losses = torch.sigmoid(beta * cw) + (1 - torch.sigmoid(beta * delta))
+        elif lt == "discopop":
+            z = delta * beta
+            m = torch.sigmoid(z / discopop_tau)
+            losses = -F.logsigmoid(z) * (1 - m) + torch.exp(-z) * m
+        elif lt == "sft":
+            losses = nll.expand(n)
+        else:
+            raise ValueError(lt)
+        if w_pair is not None:
+            losses = losses * w_pair
+        per_pair = per_pair + lw_k * losses.detach()
+        loss = loss + losses.mean() * lw_k
+    loss.backward()
+    metrics = {
+        "loss": loss.item(),
+        "rewards/chosen": (beta * cw).mean().item(),
+        "rewards/rejected": (beta * cl).mean().item(),
+        "rewards/accuracies": (beta * cw > beta * cl).double().mean().item(),
+        "rewards/margins": (beta * cw - beta * cl).mean().item(),
+        "logps/chosen": lw.mean().item(),
+        "logps/rejected": ll.mean().item(),
+    }
+    if "sft" in loss_types:
+        metrics["nll_loss"] = nll.item()
+    return {
+        "loss_types": loss_types, "loss_weights": weights, "beta": beta, "label_smoothing": label_smoothing,
+        "f_divergence_type": f_divergence_type, "f_alpha": f_alpha, "ld_alpha": ld_alpha,
+        "pair_weights": pair_weights, "discopop_tau": discopop_tau,
+        "policy_chosen": lw.detach().tolist(), "policy_rejected": ll.detach().tolist(),
+        "ref_chosen": rw.tolist(), "ref_rejected": rl.tolist(),
+        "chosen_plain": [t.detach().sum().item() for t in pol_w],
+        "loss": loss.item(), "losses": per_pair.tolist(),
+        "token_grads_chosen": [(t.grad if t.grad is not None else torch.zeros_like(t)).tolist() for t in pol_w],
+        "token_grads_rejected": [(t.grad if t.grad is not None else torch.zeros_like(t)).tolist() for t in pol_l],
+        "metrics": metrics,
+    }
+
+
+def head_reference():
+    batch, cn, rn = make_batch()
+    w = [0.7, 1.3, 0.25, 2.1, 0.9, 1.05]
+    cases = []
+    for f in ["forward_kl", "js_divergence", "alpha_divergence"]:
+        for t in ["sigmoid", "hinge", "ipo", "exo_pair", "nca_pair", "robust", "bco_pair", "sppo_hard", "aot",
+                  "aot_unpaired", "apo_zero", "apo_down", "discopop"]:
+            cases.append(head_case(batch, cn, rn, [t], f_divergence_type=f, label_smoothing=0.1 if t == "robust" else 0.0))
+    cases.append(head_case(batch, cn, rn, ["sigmoid"], f_divergence_type="alpha_divergence", f_alpha=0.2))
+    cases.append(head_case(batch, cn, rn, ["sigmoid"], f_divergence_type="alpha_divergence", f_alpha=1.0 + 1e-9))
+    cases.append(head_case(batch, cn, rn, ["sigmoid"], f_divergence_type="alpha_divergence", f_alpha=30.0, beta=0.5))
+    cases.append(head_case(batch, cn, rn, ["sigmoid", "bco_pair", "sft"], [0.8, 0.2, 1.0]))
+    cases.append(head_case(batch, cn, rn, ["ipo", "sft"], [1.0, 0.5], beta=0.5))
+    cases.append(head_case(batch, cn, rn, ["sft"]))
+    cases.append(head_case(batch, cn, rn, ["sigmoid"], ld_alpha=0.5))
+    cases.append(head_case(batch, cn, rn, ["sigmoid", "sft"], [1.0, 0.3], ld_alpha=0.25))
+    cases.append(head_case(batch, cn, rn, ["ipo"], ld_alpha=0.0, beta=0.3))
+    cases.append(head_case(batch, cn, rn, ["sigmoid"], pair_weights=w))
+    cases.append(head_case(batch, cn, rn, ["sigmoid", "apo_zero", "sft"], [0.5, 0.5, 0.2], pair_weights=w,
+                           f_divergence_type="js_divergence", ld_alpha=0.6))
+    return {"chosen_lengths": cn, "rejected_lengths": rn, "cases": cases}
+
+
 def bradley_terry_reference():
     rw = torch.tensor([1.2, -0.3, 0.8, 2.5, -1.1], requires_grad=True)
     rl = torch.tensor([0.4, 0.1, 1.0, -0.5, -1.6], requires_grad=True)
@@ -278,6 +417,6 @@ def adamw_reference():
 
 
 if __name__ == "__main__":
-    out = {"torch_version": torch.__version__, "dpo": dpo_reference(), "bradley_terry": bradley_terry_reference(),
+    out = {"torch_version": torch.__version__, "dpo": dpo_reference(), "dpo_head": head_reference(), "bradley_terry": bradley_terry_reference(),
            "schedules": schedules_reference(), "adamw": adamw_reference()}
     print(json.dumps(out, indent=1))

@@ -4,6 +4,7 @@ import align4j.io.HfModel;
 import align4j.io.LoadedModel;
 import align4j.io.PeftAdapter;
 import align4j.loss.DpoLoss;
+import align4j.loss.FDivergence;
 import align4j.loss.LossType;
 import align4j.model.Lora;
 import align4j.model.Transformer;
@@ -46,8 +47,24 @@ final class DpoCommand implements Callable<Integer> {
     Path config;
     @Option(names = "--beta", defaultValue = "0.1", description = "β, the KL strength (τ for IPO; default ${DEFAULT-VALUE}).")
     double beta;
-    @Option(names = "--loss-type", defaultValue = "sigmoid", description = "sigmoid, hinge, ipo, robust, exo_pair, nca_pair, bco_pair, sppo_hard, aot, aot_unpaired, apo_zero, apo_down, discopop, sigmoid_norm.")
-    String lossType;
+    @Option(names = "--loss-type", defaultValue = "sigmoid", split = ",", paramLabel = "TYPE",
+            description = "sigmoid, hinge, ipo, robust, exo_pair, nca_pair, bco_pair, sppo_hard, aot, aot_unpaired, apo_zero, apo_down, discopop, sigmoid_norm, sft; several, comma-separated, are summed (MPO: sigmoid,bco_pair,sft).")
+    List<String> lossType;
+    @Option(names = "--loss-weights", split = ",", paramLabel = "W",
+            description = "Weight of each --loss-type, in order (default: all 1).")
+    double[] lossWeights;
+    @Option(names = "--f-divergence-type", defaultValue = "reverse_kl", paramLabel = "F",
+            description = "Divergence to the reference (f-DPO): reverse_kl, forward_kl, js_divergence, alpha_divergence (default ${DEFAULT-VALUE}).")
+    String fDivergenceType;
+    @Option(names = "--f-alpha-divergence-coef", defaultValue = "0.5", paramLabel = "A",
+            description = "α of alpha_divergence (default ${DEFAULT-VALUE}, TRL's).")
+    double fAlphaDivergenceCoef;
+    @Option(names = "--ld-alpha", paramLabel = "A",
+            description = "LD-DPO: weight in [0, 1] of the completion tokens past the shorter completion of the pair (default: off, i.e. 1).")
+    Double ldAlpha;
+    @Option(names = "--use-weighting", arity = "0..1", fallbackValue = "true", defaultValue = "false",
+            description = "WPO: weight each pair's loss by how likely the policy finds both completions.")
+    boolean useWeighting;
     @Option(names = "--label-smoothing", defaultValue = "0", description = "ε for robust/cDPO, exo_pair, aot (default ${DEFAULT-VALUE}).")
     double labelSmoothing;
     @Option(names = "--reference-free", arity = "0..1", fallbackValue = "true", defaultValue = "false", description = "Use a uniform reference (log π_ref = 0).")
@@ -76,7 +93,11 @@ final class DpoCommand implements Callable<Integer> {
         TrainingArgs args = training.toArgs();
         DpoLoss loss;
         try {
-            loss = new DpoLoss(LossType.parse(lossType), beta, labelSmoothing, referenceFree, rpoAlpha, discopopTau);
+            List<LossType> types = new java.util.ArrayList<>();
+            for (String t : lossType) types.add(LossType.parse(t));
+            loss = new DpoLoss(DpoLoss.terms(types, lossWeights, rpoAlpha), beta, labelSmoothing, referenceFree, discopopTau,
+                    FDivergence.parse(fDivergenceType), fAlphaDivergenceCoef, useWeighting);
+            if (ldAlpha != null && !(ldAlpha >= 0 && ldAlpha <= 1)) throw new IllegalArgumentException("--ld-alpha must be in [0, 1], got " + ldAlpha);
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
@@ -100,6 +121,7 @@ final class DpoCommand implements Callable<Integer> {
             trainPairs = trainPairs.select(idx[0]);
         }
         Files.createDirectories(args.outputDir());
+        double ld = ldAlpha == null ? 1.0 : ldAlpha;
         Path cache = args.outputDir().resolve("ref_cache");
         PairLogps.Result trainRef, evalRef = null;
         if (referenceFree) {
@@ -118,11 +140,11 @@ final class DpoCommand implements Callable<Integer> {
             System.err.println("dpo: reference log-probs (computed once, cached in " + cache + ")");
             // with PEFT the reference is the base model: the policy's own weights with its adapters off
             if (ref == policy) policy.setAdaptersEnabled(false);
-            trainRef = RefLogpsCache.get(cache, ref, trainPairs, args.evalBatchSize(), null);
-            if (evalPairs != null) evalRef = RefLogpsCache.get(cache, ref, evalPairs, args.evalBatchSize(), null);
+            trainRef = RefLogpsCache.get(cache, ref, trainPairs, args.evalBatchSize(), ld, null);
+            if (evalPairs != null) evalRef = RefLogpsCache.get(cache, ref, evalPairs, args.evalBatchSize(), ld, null);
             policy.setAdaptersEnabled(true);
         }
-        DpoTask task = new DpoTask(new DpoObjective(policy, loss), trainPairs, trainRef, evalPairs, evalRef, args.evalBatchSize());
+        DpoTask task = new DpoTask(new DpoObjective(policy, loss, ld), trainPairs, trainRef, evalPairs, evalRef, args.evalBatchSize());
         if (evalOnly) {
             Pairs p = evalPairs != null ? evalPairs : trainPairs;
             Stats s = task.evaluate(p, evalPairs != null ? evalRef : trainRef, args.evalBatchSize());

@@ -4,6 +4,9 @@ import static align4j.loss.Logistic.logSigmoid;
 import static align4j.loss.Logistic.sigmoid;
 import static align4j.loss.Logistic.softplus;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The DPO family as TRL defines it ({@code trl/trainer/dpo_trainer.py}: {@code dpo_loss} at v0.27,
  * {@code _compute_loss} at HEAD): a pure function from the summed completion log-probs of a batch of
@@ -26,34 +29,70 @@ import static align4j.loss.Logistic.softplus;
  *     the reference only from the Δ-based losses and still reported rewards against it.
  * <li>{@code rpo_alpha} > 0 adds α·NLL (v0.27 {@code rpo_alpha}, HEAD {@code "sft"} loss), where NLL is
  *     the token mean over all chosen completion tokens of the batch: NLL = −Σ_i ℓ_w,i / Σ_i n_w,i.
+ * <li>Several loss types with weights (HEAD {@code loss_type} as a list with {@code loss_weights}, MPO:
+ *     Wang et al. 2024, arXiv 2411.10442): L = Σ_k w_k·mean_i L_k,i; {@code rpo_alpha} = α is the term
+ *     ({@code sft}, α) added to the list.
+ * <li>{@code f_divergence_type} ({@link FDivergence}) replaces s by its score g(s) in every loss type that
+ *     HEAD feeds scores to; aot, aot_unpaired, apo_zero and apo_down's chosen term keep the log-ratios, as
+ *     there. Rewards and accuracies always use the log-ratios.
+ * <li>{@code use_weighting} (WPO: Zhou et al. 2024, arXiv 2406.11827, eq. 2) multiplies each pair's loss in
+ *     every term by the weight {@link Inputs#pairWeights()}, computed by the caller from the policy's
+ *     distribution and held constant (no gradient); HEAD dropped v0.27's clamp of the weight at 1, and so
+ *     does this. Not with aot or aot_unpaired, whose losses are indexed by rank (TRL refuses it too).
  * </ul>
  *
- * @param type           the loss type
+ * @param terms          the loss types and their weights
  * @param beta           β (τ for IPO)
  * @param labelSmoothing ε, for sigmoid (cDPO), robust, exo_pair, aot, aot_unpaired
  * @param referenceFree  use a uniform reference (ℓ^ref = 0)
- * @param rpoAlpha       α of the NLL term on the chosen completions; 0 disables it
  * @param discopopTau    τ of DiscoPOP (TRL {@code discopop_tau}, default 0.05)
+ * @param fDivergence    the divergence whose scores replace the log-ratios
+ * @param fAlpha         α of {@code alpha_divergence} (TRL {@code f_alpha_divergence_coef})
+ * @param useWeighting   whether {@link Inputs#pairWeights()} scale the pairs' losses (WPO)
  */
-public record DpoLoss(LossType type, double beta, double labelSmoothing, boolean referenceFree, double rpoAlpha,
-                      double discopopTau) {
+public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, boolean referenceFree, double discopopTau,
+                      FDivergence fDivergence, double fAlpha, boolean useWeighting) {
     public static final double DEFAULT_DISCOPOP_TAU = 0.05;
     /** The ε v0.27 substitutes when {@code exo_pair} runs with label_smoothing = 0. */
     public static final double EXO_DEFAULT_EPSILON = 1e-3;
 
+    /** One loss type and its weight in the sum (TRL {@code loss_type[k]}, {@code loss_weights[k]}). */
+    public record Term(LossType type, double weight) {
+        public Term {
+            if (type == null) throw new IllegalArgumentException("loss_type is required");
+            if (!Double.isFinite(weight)) throw new IllegalArgumentException("loss weight of " + type + " must be finite, got " + weight);
+        }
+    }
+
     public DpoLoss {
-        if (type == null) throw new IllegalArgumentException("loss_type is required");
+        if (terms == null || terms.isEmpty()) throw new IllegalArgumentException("loss_type is required");
+        terms = List.copyOf(terms);
         if (!(beta > 0) || Double.isInfinite(beta)) throw new IllegalArgumentException("beta must be > 0, got " + beta);
         if (!(labelSmoothing >= 0 && labelSmoothing <= 0.5)) {
             throw new IllegalArgumentException("label_smoothing must be in [0, 0.5], got " + labelSmoothing);
         }
-        if (type == LossType.ROBUST && labelSmoothing >= 0.5) {
-            throw new IllegalArgumentException("loss_type robust needs label_smoothing < 0.5 (it divides by 1 − 2ε)");
-        }
-        if (!(rpoAlpha >= 0) || Double.isInfinite(rpoAlpha)) {
-            throw new IllegalArgumentException("rpo_alpha must be ≥ 0, got " + rpoAlpha);
+        for (Term t : terms) {
+            if (t.type() == LossType.ROBUST && labelSmoothing >= 0.5) {
+                throw new IllegalArgumentException("loss_type robust needs label_smoothing < 0.5 (it divides by 1 − 2ε)");
+            }
+            if (t.type() == LossType.SFT && t.weight() < 0) {
+                throw new IllegalArgumentException("the weight of sft (rpo_alpha) must be ≥ 0, got " + t.weight());
+            }
+            if (useWeighting && t.type().sortsBatch()) {
+                throw new IllegalArgumentException("use_weighting does not apply to loss_type " + t.type()
+                        + " (its losses are indexed by rank, not by pair; TRL refuses it too)");
+            }
         }
         if (!(discopopTau > 0)) throw new IllegalArgumentException("discopop_tau must be > 0, got " + discopopTau);
+        if (fDivergence == null) throw new IllegalArgumentException("f_divergence_type is required");
+        if (!Double.isFinite(fAlpha)) throw new IllegalArgumentException("f_alpha_divergence_coef must be finite, got " + fAlpha);
+    }
+
+    /** One loss type, with an RPO term of weight rpoAlpha when it is > 0, reverse KL, no weighting. */
+    public DpoLoss(LossType type, double beta, double labelSmoothing, boolean referenceFree, double rpoAlpha,
+                   double discopopTau) {
+        this(terms(List.of(type), null, rpoAlpha), beta, labelSmoothing, referenceFree, discopopTau,
+                FDivergence.REVERSE_KL, FDivergence.DEFAULT_ALPHA, false);
     }
 
     /** β with TRL's defaults for everything else. */
@@ -61,18 +100,53 @@ public record DpoLoss(LossType type, double beta, double labelSmoothing, boolean
         return new DpoLoss(type, beta, 0.0, false, 0.0, DEFAULT_DISCOPOP_TAU);
     }
 
+    /**
+     * The terms of TRL's {@code loss_type} list with {@code loss_weights} (null: all 1, as TRL), plus
+     * ({@code sft}, rpoAlpha) when rpoAlpha > 0 (v0.27's {@code rpo_alpha}).
+     */
+    public static List<Term> terms(List<LossType> types, double[] weights, double rpoAlpha) {
+        if (types.isEmpty()) throw new IllegalArgumentException("loss_type is required");
+        if (weights != null && weights.length != types.size()) {
+            throw new IllegalArgumentException("loss_weights has " + weights.length + " values for " + types.size()
+                    + " loss types " + types);
+        }
+        if (!(rpoAlpha >= 0) || Double.isInfinite(rpoAlpha)) {
+            throw new IllegalArgumentException("rpo_alpha must be ≥ 0, got " + rpoAlpha);
+        }
+        List<Term> out = new ArrayList<>();
+        for (int k = 0; k < types.size(); k++) out.add(new Term(types.get(k), weights == null ? 1.0 : weights[k]));
+        if (rpoAlpha > 0) out.add(new Term(LossType.SFT, rpoAlpha));
+        return out;
+    }
+
     /** Whether {@link Inputs} must carry completion lengths. */
     public boolean needsLengths() {
-        return type.needsLengths() || rpoAlpha > 0;
+        for (Term t : terms) {
+            if (t.type().needsLengths()) return true;
+        }
+        return false;
+    }
+
+    /** Whether an {@code sft} term (or rpo_alpha) is on, so that TRL's {@code nll_loss} is logged. */
+    public boolean hasNll() {
+        for (Term t : terms) {
+            if (t.type() == LossType.SFT) return true;
+        }
+        return false;
     }
 
     /**
      * Summed completion log-probs of one batch of B pairs. {@code refChosen}/{@code refRejected} may
      * be null with {@code reference_free}; the lengths (completion tokens) may be null unless
      * {@link #needsLengths()}.
+     *
+     * @param chosenPlain the plain Σ_t log p over each chosen completion, when {@code policyChosen} holds another
+     *                    sum of them (LD-DPO's down-weighted tail): the sft term's NLL is taken from it. Null: the same
+     *                    as {@code policyChosen}.
+     * @param pairWeights WPO's per-pair weights (constants), required with {@code use_weighting}, else ignored
      */
     public record Inputs(double[] policyChosen, double[] policyRejected, double[] refChosen, double[] refRejected,
-                         int[] chosenLengths, int[] rejectedLengths) {
+                         int[] chosenLengths, int[] rejectedLengths, double[] chosenPlain, double[] pairWeights) {
         public Inputs {
             int b = policyChosen.length;
             if (b == 0) throw new IllegalArgumentException("empty batch");
@@ -81,6 +155,13 @@ public record DpoLoss(LossType type, double beta, double labelSmoothing, boolean
             if (refRejected != null) check("reference rejected log-probs", refRejected, b);
             if (chosenLengths != null && chosenLengths.length != b) throw sizeError("chosen lengths", chosenLengths.length, b);
             if (rejectedLengths != null && rejectedLengths.length != b) throw sizeError("rejected lengths", rejectedLengths.length, b);
+            if (chosenPlain != null) check("plain chosen log-probs", chosenPlain, b);
+            if (pairWeights != null) check("pair weights", pairWeights, b);
+        }
+
+        public Inputs(double[] policyChosen, double[] policyRejected, double[] refChosen, double[] refRejected,
+                      int[] chosenLengths, int[] rejectedLengths) {
+            this(policyChosen, policyRejected, refChosen, refRejected, chosenLengths, rejectedLengths, null, null);
         }
 
         public int size() {
@@ -99,16 +180,19 @@ public record DpoLoss(LossType type, double beta, double labelSmoothing, boolean
     /**
      * The loss of one batch.
      *
-     * @param loss      the batch loss (mean of {@code losses})
-     * @param losses    per-pair losses, α·NLL included; for aot/aot_unpaired indexed by sorted rank, as TRL
+     * @param loss      the batch loss (Σ_k w_k · mean of the term's losses)
+     * @param losses    per-pair losses Σ_k w_k·L_k,i (weights and the NLL included); indexed by sorted rank for
+     *                  aot/aot_unpaired, as TRL
      * @param dChosen   ∂loss/∂ℓ_w,i of the batch loss; as ℓ is a sum over tokens, it is also the
-     *                  gradient of every completion token's log-prob of that sequence
+     *                  gradient of every completion token's log-prob of that sequence (times its weight in ℓ)
      * @param dRejected ∂loss/∂ℓ_l,i
+     * @param dChosenPlain ∂loss/∂(plain chosen sum) of the sft term when {@link Inputs#chosenPlain()} was given
+     *                  (every chosen token gets it unweighted); all zero otherwise, the term being in dChosen
      * @param chosenRewards   β·s_w,i (TRL's implicit rewards, no gradient)
      * @param rejectedRewards β·s_l,i
      * @param metrics   TRL's logged metrics for this batch
      */
-    public record Result(double loss, double[] losses, double[] dChosen, double[] dRejected,
+    public record Result(double loss, double[] losses, double[] dChosen, double[] dRejected, double[] dChosenPlain,
                          double[] chosenRewards, double[] rejectedRewards, DpoMetrics metrics) {}
 
     /** Computes loss, gradients, rewards and metrics for one batch. */
@@ -117,52 +201,89 @@ public record DpoLoss(LossType type, double beta, double labelSmoothing, boolean
         if (!referenceFree && (in.refChosen() == null || in.refRejected() == null)) {
             throw new IllegalArgumentException("reference log-probs are required unless reference_free");
         }
-        if (needsLengths() && (in.chosenLengths() == null || (type.needsLengths() && in.rejectedLengths() == null))) {
-            throw new IllegalArgumentException("loss_type " + type + (rpoAlpha > 0 ? " with rpo_alpha" : "")
-                    + " needs the completion lengths");
+        for (Term t : terms) {
+            if (t.type().needsLengths() && (in.chosenLengths() == null || (t.type() != LossType.SFT && in.rejectedLengths() == null))) {
+                throw new IllegalArgumentException("loss_type " + t.type() + " needs the completion lengths");
+            }
         }
-        double[] sw = new double[n], sl = new double[n];
+        if (useWeighting && in.pairWeights() == null) throw new IllegalArgumentException("use_weighting needs the pair weights");
+        double[] sw = new double[n], sl = new double[n], cw = new double[n], cl = new double[n], fw = new double[n], fl = new double[n];
         for (int i = 0; i < n; i++) {
             sw[i] = in.policyChosen()[i] - (referenceFree ? 0.0 : in.refChosen()[i]);
             sl[i] = in.policyRejected()[i] - (referenceFree ? 0.0 : in.refRejected()[i]);
+            cw[i] = fDivergence.score(sw[i], fAlpha);
+            cl[i] = fDivergence.score(sl[i], fAlpha);
+            fw[i] = fDivergence.derivative(sw[i], fAlpha);
+            fl[i] = fDivergence.derivative(sl[i], fAlpha);
         }
-        double[] losses = new double[n], gw = new double[n], gl = new double[n];
-        switch (type) {
-            case AOT -> aot(in, losses, gw, gl);
-            case AOT_UNPAIRED -> aotUnpaired(sw, sl, losses, gw, gl);
-            default -> {
-                double[] out = new double[3];
-                for (int i = 0; i < n; i++) {
-                    pair(sw[i], sl[i], in.chosenLengths() == null ? 1 : in.chosenLengths()[i],
-                            in.rejectedLengths() == null ? 1 : in.rejectedLengths()[i], out);
-                    losses[i] = out[0];
-                    gw[i] = out[1];
-                    gl[i] = out[2];
-                }
-            }
-        }
-
-        double nll = Double.NaN, dNll = 0;
-        if (rpoAlpha > 0) {
+        double nll = Double.NaN;
+        if (hasNll()) {
+            double[] plain = in.chosenPlain() != null ? in.chosenPlain() : in.policyChosen();
             long tokens = 0;
             double sum = 0;
             for (int i = 0; i < n; i++) {
                 tokens += in.chosenLengths()[i];
-                sum += in.policyChosen()[i];
+                sum += plain[i];
             }
-            if (tokens <= 0) throw new IllegalArgumentException("rpo_alpha needs at least one chosen completion token");
-            // RPO (Pang et al. 2024, arXiv 2404.19733): + α·NLL, NLL = −Σℓ_w / Σn_w (TRL's token-mean cross-entropy)
+            if (tokens <= 0) throw new IllegalArgumentException("the sft term (rpo_alpha) needs at least one chosen completion token");
+            // RPO (Pang et al. 2024, arXiv 2404.19733): NLL = −Σℓ_w / Σn_w (TRL's token-mean cross-entropy)
             nll = -sum / tokens;
-            dNll = -rpoAlpha / tokens;
         }
-        double total = 0;
+        double[] weight = new double[n];
+        double meanWeight = 0;
         for (int i = 0; i < n; i++) {
-            if (rpoAlpha > 0) losses[i] += rpoAlpha * nll;
-            total += losses[i];
-            gw[i] = gw[i] / n + dNll;
-            gl[i] = gl[i] / n;
+            weight[i] = useWeighting ? in.pairWeights()[i] : 1.0;
+            meanWeight += weight[i] / n;
         }
-        double loss = total / n;
+
+        double loss = 0;
+        double[] losses = new double[n], gw = new double[n], gl = new double[n], gPlain = new double[n];
+        double[] lk = new double[n], gwk = new double[n], glk = new double[n], out = new double[3];
+        for (Term term : terms) {
+            LossType type = term.type();
+            double w = term.weight();
+            if (type == LossType.SFT) {
+                // mean_i(W_i·NLL) = NLL·mean(W); every chosen token's log-p enters NLL with −1/Σn_w
+                long tokens = 0;
+                for (int i = 0; i < n; i++) tokens += in.chosenLengths()[i];
+                for (int i = 0; i < n; i++) {
+                    losses[i] += w * weight[i] * nll;
+                    gPlain[i] += -w * meanWeight / tokens;
+                }
+                loss += w * meanWeight * nll;
+                continue;
+            }
+            java.util.Arrays.fill(gwk, 0);
+            java.util.Arrays.fill(glk, 0);
+            switch (type) {
+                case AOT -> aot(in, lk, gwk, glk);
+                case AOT_UNPAIRED -> aotUnpaired(sw, sl, lk, gwk, glk);
+                default -> {
+                    for (int i = 0; i < n; i++) {
+                        pair(type, sw[i], sl[i], cw[i], cl[i], fw[i], fl[i],
+                                in.chosenLengths() == null ? 1 : in.chosenLengths()[i],
+                                in.rejectedLengths() == null ? 1 : in.rejectedLengths()[i], out);
+                        lk[i] = out[0];
+                        gwk[i] = out[1];
+                        glk[i] = out[2];
+                    }
+                }
+            }
+            double termSum = 0;
+            for (int i = 0; i < n; i++) {
+                losses[i] += w * weight[i] * lk[i];
+                termSum += weight[i] * lk[i];
+                gw[i] += w * weight[i] * gwk[i] / n;
+                gl[i] += w * weight[i] * glk[i] / n;
+            }
+            loss += w * termSum / n;
+        }
+        if (in.chosenPlain() == null) {
+            for (int i = 0; i < n; i++) {
+                gw[i] += gPlain[i];
+                gPlain[i] = 0;
+            }
+        }
 
         double[] rw = new double[n], rl = new double[n];
         for (int i = 0; i < n; i++) {
@@ -170,11 +291,16 @@ public record DpoLoss(LossType type, double beta, double labelSmoothing, boolean
             rl[i] = beta * sl[i];
         }
         DpoMetrics metrics = DpoMetrics.of(loss, rw, rl, in.policyChosen(), in.policyRejected(), nll);
-        return new Result(loss, losses, gw, gl, rw, rl, metrics);
+        return new Result(loss, losses, gw, gl, gPlain, rw, rl, metrics);
     }
 
-    /** One pair's loss and its derivatives wrt s_w and s_l (= wrt ℓ_w and ℓ_l): out = {L, ∂L/∂s_w, ∂L/∂s_l}. */
-    private void pair(double sw, double sl, int nw, int nl, double[] out) {
+    /**
+     * One pair's loss and its derivatives wrt s_w and s_l (= wrt ℓ_w and ℓ_l): out = {L, ∂L/∂s_w, ∂L/∂s_l}. The
+     * formulas read the scores c = g(s) of the f-divergence (c = s for reverse KL) where TRL does, with
+     * g′ = fw, fl; the derivatives below are first taken wrt c and carried through g′ at the end.
+     */
+    private void pair(LossType type, double rawW, double rawL, double sw, double sl, double fw, double fl, int nw, int nl,
+                      double[] out) {
         double b = beta, eps = labelSmoothing;
         double z = b * (sw - sl);
         double loss, gw, gl;
@@ -241,21 +367,25 @@ public record DpoLoss(LossType type, double beta, double labelSmoothing, boolean
                 gl = 2 * c;
             }
             case APO_ZERO -> {
-                // APO-zero (D'Oosterlinck et al. 2024, arXiv 2408.06266, eq. 7): L = 1 − σ(βs_w) + σ(βs_l)
-                double rw = b * sw, rl = b * sl;
+                // APO-zero (D'Oosterlinck et al. 2024, arXiv 2408.06266, eq. 7): L = 1 − σ(βs_w) + σ(βs_l), on the
+                // log-ratios themselves (TRL gives it no scores)
+                double rw = b * rawW, rl = b * rawL;
                 double pw = sigmoid(rw), pl = sigmoid(rl);
-                loss = 1 - pw + pl;
-                gw = -b * pw * sigmoid(-rw);
-                gl = b * pl * sigmoid(-rl);
+                out[0] = 1 - pw + pl;
+                out[1] = -b * pw * sigmoid(-rw);
+                out[2] = b * pl * sigmoid(-rl);
+                return;
             }
             case APO_DOWN -> {
-                // APO-down (arXiv 2408.06266, eq. 8): L = σ(βs_w) + 1 − σ(z)
-                double rw = b * sw;
+                // APO-down (arXiv 2408.06266, eq. 8): L = σ(βs_w) + 1 − σ(z); TRL's first term reads the log-ratio,
+                // its second the scores
+                double rw = b * rawW;
                 double pw = sigmoid(rw), pz = sigmoid(z);
-                loss = pw + 1 - pz;
+                out[0] = pw + 1 - pz;
                 double dz = pz * sigmoid(-z);
-                gw = b * (pw * sigmoid(-rw) - dz);
-                gl = b * dz;
+                out[1] = b * pw * sigmoid(-rw) - b * dz * fw;
+                out[2] = b * dz * fl;
+                return;
             }
             case DISCOPOP -> {
                 // DiscoPOP (Chan et al. 2024, arXiv 2406.08414, eq. 5): m = σ(z/τ), L = (1−m)(−log σ(z)) + m·e^{−z};
@@ -281,8 +411,8 @@ public record DpoLoss(LossType type, double beta, double labelSmoothing, boolean
             default -> throw new IllegalStateException("batch-coupled loss " + type);
         }
         out[0] = loss;
-        out[1] = gw;
-        out[2] = gl;
+        out[1] = gw * fw;
+        out[2] = gl * fl;
     }
 
     /**

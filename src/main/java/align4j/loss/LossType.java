@@ -21,7 +21,9 @@ public enum LossType {
     APO_ZERO("apo_zero"),
     APO_DOWN("apo_down"),
     DISCOPOP("discopop"),
-    SIGMOID_NORM("sigmoid_norm");
+    SIGMOID_NORM("sigmoid_norm"),
+    /** The token-mean NLL of the chosen completions (TRL's {@code "sft"} term; MPO combines it with others). */
+    SFT("sft");
 
     /** TRL's spelling. */
     public final String trlName;
@@ -32,7 +34,12 @@ public enum LossType {
 
     /** Whether the loss needs the completion lengths (length-averaged log-ratios). */
     public boolean needsLengths() {
-        return this == IPO || this == SIGMOID_NORM;
+        return this == IPO || this == SIGMOID_NORM || this == SFT;
+    }
+
+    /** Whether the loss sorts the batch (aot, aot_unpaired): its per-pair losses are indexed by rank, not by pair. */
+    public boolean sortsBatch() {
+        return this == AOT || this == AOT_UNPAIRED;
     }
 
     /**

@@ -4,6 +4,7 @@ import align4j.tensor.MatMul;
 import align4j.tensor.Parallel;
 import align4j.tensor.Tensor;
 import align4j.tensor.TokenLogProbs;
+import align4j.tensor.VectorMath;
 
 /**
  * The language-model head evaluated only at the rows where a log-probability is needed (completion
@@ -17,7 +18,7 @@ public final class LmHead {
     private float[] x = new float[0], logits = new float[0], dx = new float[0];
     private float[] lse = new float[0];
     private Batch.Targets targets;
-    private int batchRows;
+    private int batchRows, targetsRows;
 
     /** Per target: log p(target | context) and the sum of the row's logits (for TRL's logits/* metric). */
     public record Result(float[] logp, float[] logitSum) {}
@@ -46,6 +47,7 @@ public final class LmHead {
         float[] logp = new float[r], logitSum = new float[r];
         TokenLogProbs.forward(logp, lse, logitSum, logits, t.tokens(), r, v);
         this.targets = forTraining ? t : null;
+        this.targetsRows = r;
         this.batchRows = batchRows;
         return new Result(logp, logitSum);
     }
@@ -70,6 +72,18 @@ public final class LmHead {
                 correct[j] = best == targetsIn[j];
                 entropy[j] = l - pz;
             }
+        });
+    }
+
+    /**
+     * Per target row of the last {@link #forward} (before any backward, which overwrites the logits): log Σ_v p_v²
+     * = logsumexp(2z) − 2·logsumexp(z), the denominator of WPO's weights (Zhou et al. 2024, arXiv 2406.11827,
+     * eq. 2; TRL HEAD's {@code lse2 − 2·lse1}). Summed as Σ_v exp(2(z_v − lse)), each term at most 1.
+     */
+    public void logSumSquaredProbs(float[] out) {
+        int r = targetsRows, v = vocab();
+        Parallel.forRange(r, (s, e) -> {
+            for (int j = s; j < e; j++) out[j] = (float) Math.log(VectorMath.sumExpScaled(logits, j * v, v, lse[j], 2f));
         });
     }
 

@@ -175,6 +175,19 @@ public final class VectorMath {
         return s;
     }
 
+    /** Σ exp(scale·(x[xo+i] − shift)) for i < n, without storing the exponentials. */
+    public static float sumExpScaled(float[] x, int xo, int n, float shift, float scale) {
+        int i = 0;
+        FloatVector vs = FloatVector.broadcast(F, shift);
+        FloatVector acc = FloatVector.zero(F);
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            acc = acc.add(exp(FloatVector.fromArray(F, x, xo + i).sub(vs).mul(scale)));
+        }
+        float s = sumLanes(acc);
+        for (; i < n; i++) s += exp((x[xo + i] - shift) * scale);
+        return s;
+    }
+
     /** out[oo+i] = exp(x[xo+i] − shift) for i < n (out may be x); returns their sum. */
     public static float expShift(float[] out, int oo, float[] x, int xo, int n, float shift) {
         int i = 0;

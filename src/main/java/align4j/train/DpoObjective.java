@@ -10,15 +10,29 @@ import java.util.Arrays;
 /**
  * One DPO micro-step: the policy's summed completion log-probs over a packed batch of pairs, the loss
  * of {@link DpoLoss} against cached reference log-probs, and backpropagation of
- * ∂loss/∂ℓ (which every completion token of a sequence shares, ℓ being a sum) through the policy.
+ * ∂loss/∂ℓ (which every completion token of a sequence shares, ℓ being a sum, times the token's LD-DPO
+ * weight) through the policy. With {@link DpoLoss#useWeighting()} the WPO pair weights come from the policy's
+ * distribution at the completion tokens, as constants.
  */
 public final class DpoObjective {
     private final Transformer policy;
     private final DpoLoss loss;
+    private final double ldAlpha;
 
     public DpoObjective(Transformer policy, DpoLoss loss) {
+        this(policy, loss, 1.0);
+    }
+
+    /** @param ldAlpha LD-DPO's weight of the tokens past min(|y_w|, |y_l|) (TRL {@code ld_alpha}; 1 = off) */
+    public DpoObjective(Transformer policy, DpoLoss loss, double ldAlpha) {
+        if (!(ldAlpha >= 0 && ldAlpha <= 1)) throw new IllegalArgumentException("ld_alpha must be in [0, 1], got " + ldAlpha);
         this.policy = policy;
         this.loss = loss;
+        this.ldAlpha = ldAlpha;
+    }
+
+    public double ldAlpha() {
+        return ldAlpha;
     }
 
     public DpoLoss loss() {
@@ -49,7 +63,8 @@ public final class DpoObjective {
     public Step train(PairBatch pb, double[] refChosen, double[] refRejected, double gradScale) {
         LmHead.Result r = policy.logps(pb.batch(), true);
         Step step = compute(pb, r, refChosen, refRejected);
-        float[] dlogp = pb.tokenGrads(step.result.dChosen(), step.result.dRejected(), gradScale);
+        float[] dlogp = pb.tokenGrads(step.result.dChosen(), step.result.dRejected(), step.result.dChosenPlain(), ldAlpha,
+                gradScale);
         policy.backwardLogps(dlogp);
         return step;
     }
@@ -60,7 +75,7 @@ public final class DpoObjective {
     }
 
     private Step compute(PairBatch pb, LmHead.Result r, double[] refChosen, double[] refRejected) {
-        PairBatch.Sums s = pb.sums(r);
+        PairBatch.Sums s = pb.sums(r, ldAlpha);
         int n = pb.pairs();
         int[] lc = new int[n], lr = new int[n];
         long tc = 0, tr = 0;
@@ -70,8 +85,25 @@ public final class DpoObjective {
             tc += lc[i];
             tr += lr[i];
         }
-        DpoLoss.Result res = loss.compute(new DpoLoss.Inputs(s.chosen(), s.rejected(), refChosen, refRejected, lc, lr));
+        DpoLoss.Result res = loss.compute(new DpoLoss.Inputs(s.chosen(), s.rejected(), refChosen, refRejected, lc, lr,
+                ldAlpha != 1.0 ? s.chosenPlain() : null, loss.useWeighting() ? pairWeights(pb, r, lc, lr) : null));
         return new Step(res, n, Arrays.stream(s.chosenLogitSum()).sum(), Arrays.stream(s.rejectedLogitSum()).sum(),
                 tc, tr, policy.head().vocab());
+    }
+
+    /**
+     * WPO (Zhou et al. 2024, arXiv 2406.11827, eq. 2, as TRL HEAD computes it): per sequence the mean over its
+     * completion tokens of log p(y_t) − log Σ_v p_v², exponentiated; a pair's weight is the product of its two.
+     */
+    private double[] pairWeights(PairBatch pb, LmHead.Result r, int[] lc, int[] lr) {
+        int m = r.logp().length, n = pb.pairs();
+        float[] den = new float[m];
+        policy.head().logSumSquaredProbs(den);
+        double[] acc = new double[2 * n];
+        int[] seq = pb.batch().targets().seq();
+        for (int j = 0; j < m; j++) acc[seq[j]] += (double) r.logp()[j] - den[j];
+        double[] w = new double[n];
+        for (int i = 0; i < n; i++) w[i] = Math.exp(acc[2 * i] / Math.max(1, lc[i])) * Math.exp(acc[2 * i + 1] / Math.max(1, lr[i]));
+        return w;
     }
 }

@@ -21,6 +21,12 @@ public final class PairLogps {
      */
     public static Result compute(Transformer model, int[][] prompts, int[][] chosen, int[][] rejected,
                                  int maxPairs, int maxTokens, IntConsumer progress) {
+        return compute(model, prompts, chosen, rejected, maxPairs, maxTokens, 1.0, progress);
+    }
+
+    /** As above, the sums weighted by LD-DPO's ldAlpha ({@link PairBatch#sums(align4j.model.LmHead.Result, double)}). */
+    public static Result compute(Transformer model, int[][] prompts, int[][] chosen, int[][] rejected,
+                                 int maxPairs, int maxTokens, double ldAlpha, IntConsumer progress) {
         int n = prompts.length;
         double[] c = new double[n], r = new double[n];
         int i = 0;
@@ -38,7 +44,7 @@ public final class PairLogps {
             System.arraycopy(chosen, i, cc, 0, m);
             System.arraycopy(rejected, i, rr, 0, m);
             PairBatch pb = PairBatch.of(p, cc, rr);
-            PairBatch.Sums s = pb.sums(model.logps(pb.batch(), false));
+            PairBatch.Sums s = pb.sums(model.logps(pb.batch(), false), ldAlpha);
             System.arraycopy(s.chosen(), 0, c, i, m);
             System.arraycopy(s.rejected(), 0, r, i, m);
             i = j;

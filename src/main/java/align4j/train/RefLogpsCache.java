@@ -32,14 +32,20 @@ public final class RefLogpsCache {
     /** Loads the cached log-probs for (reference, pairs) from dir, or computes and stores them. */
     public static PairLogps.Result get(Path dir, Transformer reference, Pairs pairs, int batchPairs, IntConsumer progress)
             throws IOException {
-        String key = key(reference, pairs);
+        return get(dir, reference, pairs, batchPairs, 1.0, progress);
+    }
+
+    /** As above, the sums weighted by LD-DPO's ldAlpha, which is part of the key when it is not 1. */
+    public static PairLogps.Result get(Path dir, Transformer reference, Pairs pairs, int batchPairs, double ldAlpha,
+                                       IntConsumer progress) throws IOException {
+        String key = key(reference, pairs, ldAlpha);
         Path file = dir.resolve("ref_logps-" + key.substring(0, 24) + ".bin");
         if (Files.isRegularFile(file)) {
             PairLogps.Result r = read(file, key, pairs.size());
             if (r != null) return r;
         }
         PairLogps.Result r = PairLogps.compute(reference, pairs.prompts(), pairs.chosen(), pairs.rejected(),
-                batchPairs, 16384, progress);
+                batchPairs, 16384, ldAlpha, progress);
         Files.createDirectories(dir);
         AtomicWrite.write(file, ch -> {
             DataOutputStream d = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
@@ -69,6 +75,11 @@ public final class RefLogpsCache {
 
     /** SHA-256 over every reference tensor (by name, shape and float bits) and every token id of the pairs. */
     static String key(Transformer reference, Pairs pairs) {
+        return key(reference, pairs, 1.0);
+    }
+
+    /** The key of {@link #key(Transformer, Pairs)}, followed by ldAlpha's bits when it is not 1 (earlier caches stay valid). */
+    static String key(Transformer reference, Pairs pairs, double ldAlpha) {
         MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");
@@ -103,6 +114,7 @@ public final class RefLogpsCache {
                 }
             }
         }
+        if (ldAlpha != 1.0) md.update(ByteBuffer.allocate(8).putDouble(ldAlpha).array());
         return HexFormat.of().formatHex(md.digest());
     }
 }

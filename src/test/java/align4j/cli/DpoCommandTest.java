@@ -56,6 +56,39 @@ class DpoCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("eval_results.json")));
     }
 
+    /** TRL HEAD's options on top of the loss type: each still trains; the sft term logs nll_loss. */
+    @ParameterizedTest
+    @ValueSource(strings = {"--loss-type=sigmoid,bco_pair,sft --loss-weights=0.8,0.2,1.0", "--f-divergence-type=js_divergence",
+            "--f-divergence-type=forward_kl", "--f-divergence-type=alpha_divergence", "--ld-alpha=0.5", "--use-weighting",
+            "--loss-type=ipo,sft --loss-weights=1,0.1 --use-weighting --ld-alpha=0.3 --f-divergence-type=js_divergence"})
+    void trlHeadOptionsTrain(String options, @TempDir Path out) throws Exception {
+        List<String> a = new ArrayList<>(List.of("dpo", "--model", model.toString(), "--dataset", train.toString(),
+                "--eval-dataset", eval.toString(), "--output-dir", out.toString(), "--learning-rate", "3e-3", "--batch-size", "8",
+                "--max-steps", "24", "--logging-steps", "4", "--warmup-ratio", "0.1", "--threads", "1", "--seed", "3"));
+        a.addAll(List.of(options.split(" ")));
+        if (options.contains("ipo")) a.addAll(List.of("--beta", "0.5"));
+        assertEquals(0, Main.run(a.toArray(String[]::new)));
+        List<JsonNode> all = metrics(out), ev = evalLines(all);
+        JsonNode first = ev.get(0), last = ev.get(ev.size() - 1);
+        assertTrue(last.get("eval_rewards/accuracies").asDouble() >= 0.9, options + ": " + last);
+        assertTrue(last.get("eval_rewards/margins").asDouble() > first.get("eval_rewards/margins").asDouble(), options);
+        assertEquals(options.contains("sft"), all.get(0).has("nll_loss"), options + ": " + all.get(0));
+    }
+
+    @Test
+    void lossWeightsMustMatchTheLossTypes(@TempDir Path out) throws Exception {
+        var err = new java.io.ByteArrayOutputStream();
+        var old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            assertEquals(2, Main.run("dpo", "--model", model.toString(), "--dataset", train.toString(), "--output-dir",
+                    out.toString(), "--loss-type", "sigmoid,sft", "--loss-weights", "1"));
+        } finally {
+            System.setErr(old);
+        }
+        assertTrue(err.toString().contains("loss_weights has 1 values for 2 loss types"), err.toString());
+    }
+
     @Test
     void evalOnlyOfTheStartingModelEqualsTheLossOfPyTorchLogps(@TempDir Path out) throws Exception {
         // Reference-free, so the metrics are a function of the policy's log-probs alone, which the PyTorch

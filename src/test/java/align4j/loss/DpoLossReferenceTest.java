@@ -58,6 +58,8 @@ class DpoLossReferenceTest {
     void referenceCoversEveryLossType() {
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (JsonNode c : Reference.root().get("dpo").get("cases")) seen.add(c.get("loss_type").asText());
-        assertEquals(new java.util.HashSet<>(LossType.names()), seen);
+        java.util.Set<String> all = new java.util.HashSet<>(LossType.names());
+        all.remove("sft"); // a term of its own, checked alone and in mixes by DpoHeadReferenceTest
+        assertEquals(all, seen);
     }
 }
