@@ -45,6 +45,52 @@ def make_batch():
     return b, chosen_len, rejected_len
 
 
+def trl_losses(loss_type, beta, eps, lw, ll, rw, rl, sw, sl, cn, rn, discopop_tau):
+    """Per-pair losses of TRL's loss types. lw, ll, rw, rl: the summed log-probs; sw, sl: the scores that replace
+    the log-ratios (the log-ratios themselves without an f-divergence); cn, rn: the lengths ipo and sigmoid_norm
+    divide by. aot, aot_unpaired, apo_zero and apo_down's chosen term read the log-ratios, as TRL HEAD does."""
+    cw, cl = lw - rw, ll - rl
+    delta = sw - sl
+    if loss_type == "sigmoid":
+        return -F.logsigmoid(beta * delta) * (1 - eps) - F.logsigmoid(-beta * delta) * eps
+    if loss_type == "hinge":
+        return torch.relu(1 - beta * delta)
+    if loss_type == "ipo":
+        return (sw / cn - sl / rn - 1 / (2 * beta)) ** 2
+    if loss_type == "robust":
+        return (-F.logsigmoid(beta * delta) * (1 - eps) + F.logsigmoid(-beta * delta) * eps) / (1 - 2 * eps)
+    if loss_type == "exo_pair":
+        e = 1e-3 if eps == 0 else eps
+        return (beta * delta).sigmoid() * (F.logsigmoid(beta * delta) - math.log1p(-e)) \
+            + (-beta * delta).sigmoid() * (F.logsigmoid(-beta * delta) - math.log(e))
+    if loss_type == "nca_pair":
+        return -F.logsigmoid(beta * sw) - 0.5 * F.logsigmoid(-beta * sw) - 0.5 * F.logsigmoid(-beta * sl)
+    if loss_type == "bco_pair":
+        return -F.logsigmoid(beta * sw) - F.logsigmoid(-(beta * sl))
+    if loss_type == "sppo_hard":
+        return (sw - 0.5 / beta) ** 2 + (sl + 0.5 / beta) ** 2
+    if loss_type in ("aot", "aot_unpaired"):
+        if loss_type == "aot":
+            a, _ = torch.sort(lw - ll, dim=0)
+            c, _ = torch.sort(rw - rl, dim=0)
+        else:
+            a, _ = torch.sort(cw, dim=0)
+            c, _ = torch.sort(cl, dim=0)
+        d = a - c
+        return -F.logsigmoid(beta * d) * (1 - eps) - F.logsigmoid(-beta * d) * eps
+    if loss_type == "apo_zero":
+        return (1 - torch.sigmoid(beta * cw)) + torch.sigmoid(beta * cl)
+    if loss_type == "apo_down":
+        return torch.sigmoid(beta * cw) + (1 - torch.sigmoid(beta * delta))
+    if loss_type == "discopop":
+        z = delta * beta
+        m = torch.sigmoid(z / discopop_tau)
+        return -F.logsigmoid(z) * (1 - m) + torch.exp(-z) * m
+    if loss_type == "sigmoid_norm":
+        return -F.logsigmoid(beta * (sw / cn - sl / rn))
+    raise ValueError(loss_type)
+
+
 def dpo_case(batch, chosen_len, rejected_len, loss_type, beta=0.1, label_smoothing=0.0, reference_free=False,
              rpo_alpha=0.0, discopop_tau=0.05):
     pol_w = [t.clone().requires_grad_(True) for t in batch["pol_w"]]
@@ -67,48 +113,8 @@ def dpo_case(batch, chosen_len, rejected_len, loss_type, beta=0.1, label_smoothi
     cw = lw - rw  # chosen log-ratio s_w
     cl = ll - rl
     logits = cw - cl  # Δ
-    eps = label_smoothing
-    if loss_type == "sigmoid":
-        losses = -F.logsigmoid(beta * logits) * (1 - eps) - F.logsigmoid(-beta * logits) * eps
-    elif loss_type == "hinge":
-        losses = torch.relu(1 - beta * logits)
-    elif loss_type == "ipo":
-        losses = (logits - 1 / (2 * beta)) ** 2
-    elif loss_type == "robust":
-        losses = (-F.logsigmoid(beta * logits) * (1 - eps) + F.logsigmoid(-beta * logits) * eps) / (1 - 2 * eps)
-    elif loss_type == "exo_pair":
-        e = 1e-3 if eps == 0 else eps
-        losses = (beta * logits).sigmoid() * (F.logsigmoid(beta * logits) - math.log(1 - e)) \
-            + (-beta * logits).sigmoid() * (F.logsigmoid(-beta * logits) - math.log(e))
-    elif loss_type == "nca_pair":
-        crw, crl = cw * beta, cl * beta
-        losses = -F.logsigmoid(crw) - 0.5 * F.logsigmoid(-crw) - 0.5 * F.logsigmoid(-crl)
-    elif loss_type == "bco_pair":
-        losses = -F.logsigmoid(beta * cw) - F.logsigmoid(-(beta * cl))
-    elif loss_type == "sppo_hard":
-        losses = (cw - 0.5 / beta) ** 2 + (cl + 0.5 / beta) ** 2
-    elif loss_type == "aot":
-        a, _ = torch.sort(lw - ll, dim=0)
-        c, _ = torch.sort(rw - rl, dim=0)
-        d = a - c
-        losses = -F.logsigmoid(beta * d) * (1 - eps) - F.logsigmoid(-beta * d) * eps
-    elif loss_type == "aot_unpaired":
-        a, _ = torch.sort(cw, dim=0)
-        c, _ = torch.sort(cl, dim=0)
-        d = a - c
-        losses = -F.logsigmoid(beta * d) * (1 - eps) - F.logsigmoid(-beta * d) * eps
-    elif loss_type == "apo_zero":
-        losses = (1 - torch.sigmoid(beta * cw)) + torch.sigmoid(beta * cl)
-    elif loss_type == "apo_down":
-        losses = torch.sigmoid(beta * cw) + (1 - torch.sigmoid(beta * logits))
-    elif loss_type == "discopop":
-        z = logits * beta
-        m = torch.sigmoid(z / discopop_tau)
-        losses = -F.logsigmoid(z) * (1 - m) + torch.exp(-z) * m
-    elif loss_type == "sigmoid_norm":
-        losses = -F.logsigmoid(beta * logits)
-    else:
-        raise ValueError(loss_type)
+    ones = torch.ones(len(pol_w))  # ipo and sigmoid_norm averaged the log-probs above, as v0.27 did
+    losses = trl_losses(loss_type, beta, label_smoothing, lw, ll, rw, rl, cw, cl, ones, ones, discopop_tau)
     nll = None
     if rpo_alpha > 0:
         # F.cross_entropy over all chosen completion tokens = mean of −log p over those tokens
@@ -212,7 +218,6 @@ def head_case(batch, chosen_len, rejected_len, loss_types, loss_weights=None, be
         sl = torch.exp(torch.clamp((f_alpha - 1.0) * cl, max=80.0)) * coef
     else:
         raise ValueError(f_divergence_type)
-    delta = sw - sl
     eps = label_smoothing
     weights = loss_weights if loss_weights is not None else [1.0] * len(loss_types)
     w_pair = torch.tensor(pair_weights) if pair_weights is not None else None
@@ -220,50 +225,14 @@ def head_case(batch, chosen_len, rejected_len, loss_types, loss_weights=None, be
     nll = -torch.cat(pol_w).mean()
     per_pair = torch.zeros(n)
     for lt, lw_k in zip(loss_types, weights):
-        if lt == "sigmoid":
-            # HEAD's sigmoid has no label smoothing; align4j keeps v0.27's cDPO, so only ε = 0 is compared here
-            assert eps == 0
-            losses = -F.logsigmoid(beta * delta)
-        elif lt == "hinge":
-            losses = torch.relu(1 - beta * delta)
-        elif lt == "ipo":
-            cwl = torch.tensor(chosen_len, dtype=torch.float64).clamp(min=1.0)
-            rwl = torch.tensor(rejected_len, dtype=torch.float64).clamp(min=1.0)
-            losses = (sw / cwl - sl / rwl - 1 / (2 * beta)) ** 2
-        elif lt == "exo_pair":
-            e = 1e-3 if eps == 0 else eps
-            losses = torch.sigmoid(beta * delta) * (F.logsigmoid(beta * delta) - math.log1p(-e)) \
-                + torch.sigmoid(-beta * delta) * (F.logsigmoid(-beta * delta) - math.log(e))
-        elif lt == "nca_pair":
-            losses = -F.logsigmoid(beta * sw) - 0.5 * F.logsigmoid(-beta * sw) - 0.5 * F.logsigmoid(-beta * sl)
-        elif lt == "robust":
-            losses = (-(1 - eps) * F.logsigmoid(beta * delta) + eps * F.logsigmoid(-beta * delta)) / (1 - 2 * eps)
-        elif lt == "bco_pair":
-            losses = -F.logsigmoid(beta * sw) - F.logsigmoid(-beta * sl)
-        elif lt == "sppo_hard":
-            losses = (sw - 0.5 / beta) ** 2 + (sl + 0.5 / beta) ** 2
-        elif lt == "aot":
-            a, _ = torch.sort(lw - ll, dim=0)
-            c, _ = torch.sort(rw - rl, dim=0)
-            d = a - c
-            losses = -F.logsigmoid(beta * d) * (1 - eps) - F.logsigmoid(-beta * d) * eps
-        elif lt == "aot_unpaired":
-            a, _ = torch.sort(cw, dim=0)
-            c, _ = torch.sort(cl, dim=0)
-            d = a - c
-            losses = -F.logsigmoid(beta * d) * (1 - eps) - F.logsigmoid(-beta * d) * eps
-        elif lt == "apo_zero":
-            losses = (1 - torch.sigmoid(beta * cw)) + torch.sigmoid(beta * cl)
-        elif lt == "apo_down":
-            losses = torch.sigmoid(beta * cw) + (1 - torch.sigmoid(beta * delta))
-        elif lt == "discopop":
-            z = delta * beta
-            m = torch.sigmoid(z / discopop_tau)
-            losses = -F.logsigmoid(z) * (1 - m) + torch.exp(-z) * m
-        elif lt == "sft":
+        if lt == "sft":
             losses = nll.expand(n)
         else:
-            raise ValueError(lt)
+            # HEAD's sigmoid has no label smoothing; align4j keeps v0.27's cDPO, so only ε = 0 is compared here
+            assert lt != "sigmoid" or eps == 0
+            cwl = torch.tensor(chosen_len, dtype=torch.float64).clamp(min=1.0)
+            rwl = torch.tensor(rejected_len, dtype=torch.float64).clamp(min=1.0)
+            losses = trl_losses(lt, beta, eps, lw, ll, rw, rl, sw, sl, cwl, rwl, discopop_tau)
         if w_pair is not None:
             losses = losses * w_pair
         per_pair = per_pair + lw_k * losses.detach()
