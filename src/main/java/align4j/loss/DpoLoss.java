@@ -5,6 +5,7 @@ import static align4j.loss.Logistic.sigmoid;
 import static align4j.loss.Logistic.softplus;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -217,9 +218,9 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
             fl[i] = fDivergence.derivative(sl[i], fAlpha);
         }
         double nll = Double.NaN;
+        long tokens = 0;
         if (hasNll()) {
             double[] plain = in.chosenPlain() != null ? in.chosenPlain() : in.policyChosen();
-            long tokens = 0;
             double sum = 0;
             for (int i = 0; i < n; i++) {
                 tokens += in.chosenLengths()[i];
@@ -244,8 +245,6 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
             double w = term.weight();
             if (type == LossType.SFT) {
                 // mean_i(W_i·NLL) = NLL·mean(W); every chosen token's log-p enters NLL with −1/Σn_w
-                long tokens = 0;
-                for (int i = 0; i < n; i++) tokens += in.chosenLengths()[i];
                 for (int i = 0; i < n; i++) {
                     losses[i] += w * weight[i] * nll;
                     gPlain[i] += -w * meanWeight / tokens;
@@ -253,8 +252,8 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
                 loss += w * meanWeight * nll;
                 continue;
             }
-            java.util.Arrays.fill(gwk, 0);
-            java.util.Arrays.fill(glk, 0);
+            Arrays.fill(gwk, 0);
+            Arrays.fill(glk, 0);
             switch (type) {
                 case AOT -> aot(in, lk, gwk, glk);
                 case AOT_UNPAIRED -> aotUnpaired(sw, sl, lk, gwk, glk);
