@@ -175,7 +175,10 @@ public final class VectorMath {
         return s;
     }
 
-    /** Σ exp(scale·(x[xo+i] − shift)) for i < n, without storing the exponentials. */
+    /**
+     * Σ exp(scale·(x[xo+i] − shift)) for i < n, without storing the exponentials (WPO's Σp², scale 2). Kept apart from
+     * {@link #sumExp}, which is the log-softmax's inner loop on every training step and so has no multiply to spare.
+     */
     public static float sumExpScaled(float[] x, int xo, int n, float shift, float scale) {
         int i = 0;
         FloatVector vs = FloatVector.broadcast(F, shift);
