@@ -6,6 +6,7 @@
 # with the LM head at every position (TRL's way) and at completion positions only, and with bf16 autocast;
 # then the last two again with the reference log-probs precomputed (TRL's precompute_ref_log_probs), which
 # are compared with align4j's step on cached reference log-probs (tokens_per_second_cached_ref).
+# align4j runs twice per round: FP32 products, and --bf16 (bf16 operands, FP32 sums: autocast's matmuls).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-bench-results.jsonl}; rounds=${2:-2}; steps=${3:-3}
@@ -15,6 +16,7 @@ py() { OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 scripts/bench_pytorch.py --js
 for r in $(seq "$rounds"); do
   for shape in small gpt2-small; do
     ./align4j bench --json --shape "$shape" --threads "$threads" --steps "$steps" | sed "s/^{/{\"engine\":\"align4j\",\"round\":$r,/" >> "$out"
+    ./align4j bench --json --shape "$shape" --threads "$threads" --steps "$steps" --bf16 | sed "s/^{/{\"engine\":\"align4j-bf16\",\"round\":$r,/" >> "$out"
     py --shape "$shape" --head-at all | sed "s/^{/{\"engine\":\"pytorch-fp32-head-all\",\"round\":$r,/" >> "$out"
     py --shape "$shape" --head-at completion | sed "s/^{/{\"engine\":\"pytorch-fp32-head-completion\",\"round\":$r,/" >> "$out"
     py --shape "$shape" --head-at completion --bf16 | sed "s/^{/{\"engine\":\"pytorch-bf16-head-completion\",\"round\":$r,/" >> "$out"
@@ -28,15 +30,18 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 best = collections.defaultdict(dict)  # shape -> configuration -> best tokens/s over the rounds
 for r in rows:
     cfgs = {r["engine"]: r["tokens_per_second"]}
-    if r["engine"] == "align4j":
-        cfgs["align4j-cached-ref"] = r["tokens_per_second_cached_ref"]
+    if r["engine"].startswith("align4j"):
+        cfgs[r["engine"] + "-cached-ref"] = r["tokens_per_second_cached_ref"]
     for k, v in cfgs.items():
         best[r["shape"]][k] = max(best[r["shape"]].get(k, 0), v)
 for shape, e in best.items():
     print(f"{shape}: " + ", ".join(f"{k} {v:.0f}" for k, v in e.items()) + " tok/s")
     fresh = max(v for k, v in e.items() if k.startswith("pytorch") and not k.endswith("precomputed-ref"))
     cached = max((v for k, v in e.items() if k.endswith("precomputed-ref")), default=0)
-    print(f"  reference forward every step: align4j / best PyTorch = {e['align4j'] / fresh:.2f}")
-    if cached:
-        print(f"  reference log-probs precomputed: align4j / best PyTorch = {e['align4j-cached-ref'] / cached:.2f}")
+    for a in ("align4j", "align4j-bf16"):
+        if a not in e:
+            continue
+        print(f"  reference forward every step: {a} / best PyTorch = {e[a] / fresh:.2f}")
+        if cached:
+            print(f"  reference log-probs precomputed: {a} / best PyTorch = {e[a + '-cached-ref'] / cached:.2f}")
 PY

@@ -6,6 +6,7 @@ import align4j.model.ModelConfig;
 import align4j.model.ModelInit;
 import align4j.model.PairBatch;
 import align4j.model.Transformer;
+import align4j.tensor.Bf16Gemm;
 import align4j.tensor.MatMul;
 import align4j.tensor.NativeBlas;
 import align4j.tensor.Tensor;
@@ -127,6 +128,7 @@ final class BenchCommand implements Callable<Integer> {
         out.put("peak_heap_mb", RssProbe.peakHeapMb());
         out.put("threads", threads);
         out.put("blas", NativeBlas.enabled() ? "openblas" : "java");
+        out.put("matmul_precision", Bf16Gemm.enabled() ? "bf16" : "fp32");
         out.put("config", Map.of("layers", s.layers, "hidden", s.hidden, "heads", s.heads, "vocab", s.vocab,
                 "seq", s.seq, "prompt", s.prompt, "pairs", s.pairs, "packed_tokens", pb.batch().size()));
         return out;

@@ -75,6 +75,10 @@ final class Gemm {
             }
             return;
         }
+        if (Bf16Gemm.enabled()) {
+            Bf16Gemm.multiply(M, N, K, a, b, c, ldc, accumulate, bias);
+            return;
+        }
         int panelsM = (M + MR - 1) / MR;
         // threads: at least MIN_FLOPS_PER_THREAD each, so small products do not pay for the dispatch
         long flops = 2L * M * N * K;

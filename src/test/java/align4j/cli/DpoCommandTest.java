@@ -75,6 +75,36 @@ class DpoCommandTest {
         assertEquals(options.contains("sft"), all.get(0).has("nll_loss"), options + ": " + all.get(0));
     }
 
+    /**
+     * --bf16 (bf16 operands, FP32 sums): trains as FP32 does, its first evaluation's log-probs are those of FP32
+     * within bf16's rounding (2⁻⁹ relative per operand; a log-prob summed over ~10 tokens moves by well under 1%),
+     * and the next command without the flag runs FP32 again.
+     */
+    @Test
+    void bf16ProductsTrainAndStayCloseToFp32(@TempDir Path out) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(align4j.tensor.Bf16Gemm.available(), align4j.tensor.Bf16Gemm::describe);
+        JsonNode[] firstEval = new JsonNode[2];
+        for (int bf16 = 1; bf16 >= 0; bf16--) {
+            Path o = out.resolve("run" + bf16);
+            List<String> a = new ArrayList<>(List.of("dpo", "--model", model.toString(), "--dataset", train.toString(),
+                    "--eval-dataset", eval.toString(), "--output-dir", o.toString(), "--learning-rate", "3e-3", "--batch-size", "8",
+                    "--max-steps", "24", "--logging-steps", "4", "--warmup-ratio", "0.1", "--threads", "2", "--seed", "3"));
+            if (bf16 == 1) a.add("--bf16");
+            assertEquals(0, Main.run(a.toArray(String[]::new)));
+            assertEquals(bf16 == 1, align4j.tensor.Bf16Gemm.enabled());
+            List<JsonNode> ev = evalLines(metrics(o));
+            JsonNode first = ev.get(0), last = ev.get(ev.size() - 1);
+            assertTrue(last.get("eval_rewards/accuracies").asDouble() >= 0.9, "bf16=" + bf16 + ": " + last);
+            assertTrue(last.get("eval_rewards/margins").asDouble() > first.get("eval_rewards/margins").asDouble());
+            firstEval[bf16] = first;
+        }
+        for (String k : List.of("eval_logps/chosen", "eval_logps/rejected")) {
+            double f32 = firstEval[0].get(k).asDouble(), b16 = firstEval[1].get(k).asDouble();
+            assertTrue(f32 != b16, k + ": bf16 products changed nothing, so they did not run");
+            assertEquals(f32, b16, 0.01 * Math.abs(f32), k);
+        }
+    }
+
     @Test
     void lossWeightsMustMatchTheLossTypes(@TempDir Path out) throws Exception {
         var err = new java.io.ByteArrayOutputStream();
