@@ -16,7 +16,7 @@ final class ThreadsOption {
             description = "Matrix products: java (default) or openblas (libopenblas through the FFM API; "
                     + "set OPENBLAS_CORETYPE=SkylakeX on AMD Zen 4/5 for its AVX-512 kernels).")
     String blas;
-    @Option(names = "--bf16",
+    @Option(names = "--bf16", arity = "0..1", fallbackValue = "true", defaultValue = "false",
             description = "bf16 mixed precision, as TRL's --bf16: matrix products take bfloat16 operands (rounded to nearest "
                     + "even) and sum in FP32 (AVX512-BF16); weights, activations, gradients and optimizer state stay FP32.")
     boolean bf16;
