@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {CommandLine.HelpCommand.class, QuickstartCommand.class, LogpsCommand.class, TokenizeCommand.class, DpoCommand.class,
                 MergeLoraCommand.class, BenchCommand.class, ControlDpoCommand.class, ExplainCommand.class, GenerateCommand.class,
                 CollectCommand.class, BestOfNCommand.class, RewardCommand.class, ScoreCommand.class, SftCommand.class,
-                PpoCommand.class, GrpoCommand.class, RlooCommand.class})
+                PpoCommand.class, GrpoCommand.class, RlooCommand.class, InitModelCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));
