@@ -7,9 +7,6 @@ import align4j.model.ModelConfig;
 import align4j.model.ModelInit;
 import align4j.model.ModelFormatException;
 import align4j.tensor.Tensor;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,16 +40,9 @@ final class InitModelCommand implements Callable<Integer> {
         DType dtype = DType.fromTorchName(torchDtype);
         if (dtype == null) throw new UserException("--torch-dtype must be float32, bfloat16 or float16, got '" + torchDtype + "'");
         if (!Files.isRegularFile(file)) throw new UserException(file + ": not found");
-        JsonNode node;
-        try {
-            node = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new UserException(file + ": not valid JSON: " + e.getMessage());
-        }
-        if (!(node instanceof ObjectNode obj)) throw new UserException(file + ": expected a JSON object");
         ModelConfig cfg;
         try {
-            cfg = ModelConfig.parse(obj, file.toString());
+            cfg = ModelConfig.loadFile(file);
         } catch (ModelFormatException e) {
             throw new UserException(e.getMessage());
         }

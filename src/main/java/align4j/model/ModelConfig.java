@@ -55,6 +55,11 @@ public record ModelConfig(
         if (!Files.isRegularFile(file)) {
             throw new ModelFormatException(file + ": not found; a Hugging Face model folder needs config.json");
         }
+        return loadFile(file);
+    }
+
+    /** A config.json file by its path. */
+    public static ModelConfig loadFile(Path file) throws IOException {
         JsonNode node;
         try {
             node = new ObjectMapper().readTree(file.toFile());
