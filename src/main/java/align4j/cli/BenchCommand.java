@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.loss.DpoLoss;
 import align4j.loss.LossType;
 import align4j.model.ModelConfig;
@@ -74,10 +75,10 @@ final class BenchCommand implements Callable<Integer> {
             shapes.add(SHAPES.get("gpt2-small"));
         } else {
             Shape s = SHAPES.get(shape);
-            if (s == null) throw new UserException("--shape must be small, gpt2-small or all, got '" + shape + "'");
+            if (s == null) throw new InputException("--shape must be small, gpt2-small or all, got '" + shape + "'");
             shapes.add(s);
         }
-        if (steps < 1) throw new UserException("--steps must be at least 1");
+        if (steps < 1) throw new InputException("--steps must be at least 1");
         ObjectMapper om = new ObjectMapper();
         for (Shape s : shapes) {
             Map<String, Object> r = run(s, threads);

@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.eval.BestOfN;
 import align4j.eval.Sample;
 import align4j.eval.Scorer;
@@ -58,7 +59,7 @@ final class BestOfNCommand implements Callable<Integer> {
         Scorer scorer = reward.rewardModel != null ? LabelOptions.rewardModel(reward.rewardModel) : labelOptions.function(reward.rewardFunction);
         SamplingOptions.Drawn d = sampling.draw(policy, prompts, n, "best-of-n");
         if (reward.rewardFunction != null && d.tokenizer() == null) {
-            throw new UserException(policy + ": --reward-function reads text, but the policy folder has no tokenizer.json");
+            throw new InputException(policy + ": --reward-function reads text, but the policy folder has no tokenizer.json");
         }
         int m = d.prompts().size();
         List<Sample> all = new ArrayList<>(m * n);
@@ -67,7 +68,7 @@ final class BestOfNCommand implements Callable<Integer> {
         try {
             r = scorer.score(all);
         } catch (IllegalArgumentException e) {
-            throw new UserException(scorer.name() + ": " + e.getMessage());
+            throw new InputException(scorer.name() + ": " + e.getMessage());
         }
         double sumBest = 0, sumAll = 0;
         StringBuilder lines = new StringBuilder();

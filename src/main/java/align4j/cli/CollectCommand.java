@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.data.Pairing;
 import align4j.data.ScoredPairs;
 import align4j.eval.Sample;
@@ -59,17 +60,17 @@ final class CollectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         threadsOption.apply();
-        if (numSamples < 2) throw new UserException("--num-samples must be at least 2 to make pairs, got " + numSamples);
+        if (numSamples < 2) throw new InputException("--num-samples must be at least 2 to make pairs, got " + numSamples);
         sampling.check(numSamples, "--num-samples");
         Pairing pairing = switch (pairs.toLowerCase(Locale.ROOT)) {
             case "all", "all_pairs", "all-pairs" -> Pairing.ALL_PAIRS;
             case "best-worst", "best_vs_worst", "best-vs-worst" -> Pairing.BEST_VS_WORST;
-            default -> throw new UserException("--pairs must be all or best-worst, got '" + pairs + "'");
+            default -> throw new InputException("--pairs must be all or best-worst, got '" + pairs + "'");
         };
-        if (bradleyTerry && !(btTemperature > 0)) throw new UserException("--bt-temperature must be > 0, got " + btTemperature);
+        if (bradleyTerry && !(btTemperature > 0)) throw new InputException("--bt-temperature must be > 0, got " + btTemperature);
         LabelOptions.Labeller labeller = labelOptions.parse(label, sampling.seed);
         if (bradleyTerry && labeller instanceof LabelOptions.Pairwise) {
-            throw new UserException("--bradley-terry needs pointwise scores; --label judge already gives pairwise labels");
+            throw new InputException("--bradley-terry needs pointwise scores; --label judge already gives pairwise labels");
         }
         SamplingOptions.Drawn d = sampling.draw(policy, prompts, numSamples, "collect");
 
@@ -97,7 +98,7 @@ final class CollectCommand implements Callable<Integer> {
             kept.add(k);
         }
         if (labeller instanceof LabelOptions.Pointwise && !labeller.name().equals("reward-model") || labeller instanceof LabelOptions.Pairwise) {
-            if (d.tokenizer() == null) throw new UserException(policy + ": --label " + label + " reads text, but the policy folder has no tokenizer.json");
+            if (d.tokenizer() == null) throw new InputException(policy + ": --label " + label + " reads text, but the policy folder has no tokenizer.json");
         }
 
         StringBuilder lines = new StringBuilder();
@@ -109,7 +110,7 @@ final class CollectCommand implements Callable<Integer> {
             try {
                 all = pw.scorer().score(flat);
             } catch (IllegalArgumentException e) {
-                throw new UserException("--label " + label + ": " + e.getMessage());
+                throw new InputException("--label " + label + ": " + e.getMessage());
             }
             int off = 0;
             for (int i = 0; i < n; i++) {

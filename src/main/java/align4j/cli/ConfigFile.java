@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -46,15 +47,15 @@ final class ConfigFile {
             ObjectMapper m = name.endsWith(".json") ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
             root = m.readTree(Files.readString(file));
         } catch (IOException e) {
-            throw new UserException(file + ": cannot read config file: " + e.getMessage());
+            throw new InputException(file + ": cannot read config file: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) throw new UserException(file + ": a config file must be a mapping of option names to values");
+        if (root == null || !root.isObject()) throw new InputException(file + ": a config file must be a mapping of option names to values");
         List<String> out = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String flag = "--" + e.getKey().replace('_', '-');
             if (!knownOptions.contains(flag)) {
-                throw new UserException(file + ": unknown option '" + e.getKey() + "'");
+                throw new InputException(file + ": unknown option '" + e.getKey() + "'");
             }
             JsonNode v = e.getValue();
             if (v.isNull()) continue;
@@ -65,7 +66,7 @@ final class ConfigFile {
                 out.add(flag + "=" + String.join(",", items));
                 continue;
             }
-            if (v.isContainerNode()) throw new UserException(file + ": option '" + e.getKey() + "' must be a single value");
+            if (v.isContainerNode()) throw new InputException(file + ": option '" + e.getKey() + "' must be a single value");
             out.add(flag + "=" + v.asText());
         }
         return out;

@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.control.ControlDpoConfig;
 import align4j.control.ControlDpoResult;
 import align4j.control.ControlEnv;
@@ -62,7 +63,7 @@ final class ControlDpoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!ControlEnv.NAMES.contains(env)) {
-            throw new UserException("--env must be one of " + ControlEnv.NAMES + ", got '" + env + "'");
+            throw new InputException("--env must be one of " + ControlEnv.NAMES + ", got '" + env + "'");
         }
         ControlDpoConfig d = ControlDpoConfig.defaults(env);
         ControlDpoConfig config;
@@ -71,7 +72,7 @@ final class ControlDpoCommand implements Callable<Integer> {
                     or(batchSize, d.batchSize()), or(learningRate, d.learningRate()), or(temperature, d.temperature()),
                     or(evalEpisodes, d.evalEpisodes()), or(hidden, d.hidden()), or(referenceNoise, d.referenceNoise()));
         } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage(), e);
+            throw new InputException(e.getMessage(), e);
         }
         Path dir = outputDir != null ? outputDir : Path.of("control-dpo-" + env);
         ControlDpoResult r = TrajectoryDpo.run(config, System.out);

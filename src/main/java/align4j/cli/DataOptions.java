@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.data.ColumnMapping;
 import align4j.data.Pairing;
 import align4j.data.PreferenceDataset;
@@ -34,18 +35,18 @@ final class DataOptions {
 
     /** Loads file; modelDir supplies the tokenizer when --tokenizer is absent; ids are checked against vocab. */
     Loaded load(Path file, Path modelDir, int vocab) {
-        if (!Files.exists(file)) throw new UserException(file + ": no such file");
+        if (!Files.exists(file)) throw new InputException(file + ": no such file");
         Path tokDir = tokenizer != null ? tokenizer : modelDir;
         Tokenizer tok = tokDir != null && Files.isRegularFile(tokDir.resolve("tokenizer.json")) ? Tokenizer.load(tokDir) : null;
-        if (tokenizer != null && tok == null) throw new UserException(tokenizer + ": no tokenizer.json in this folder");
+        if (tokenizer != null && tok == null) throw new InputException(tokenizer + ": no tokenizer.json in this folder");
         if (tok != null && tok.vocabSize() > vocab) {
-            throw new UserException(tokDir + ": the tokenizer has " + tok.vocabSize() + " tokens but the model's vocab_size is "
+            throw new InputException(tokDir + ": the tokenizer has " + tok.vocabSize() + " tokens but the model's vocab_size is "
                     + vocab + "; this tokenizer does not fit the model");
         }
         Pairing p = switch (pairing.toLowerCase(java.util.Locale.ROOT)) {
             case "all_pairs", "all-pairs" -> Pairing.ALL_PAIRS;
             case "best_vs_worst", "best-vs-worst" -> Pairing.BEST_VS_WORST;
-            default -> throw new UserException("--pairing must be all_pairs or best_vs_worst, got '" + pairing + "'");
+            default -> throw new InputException("--pairing must be all_pairs or best_vs_worst, got '" + pairing + "'");
         };
         Truncation trunc = maxLength <= 0 && maxPromptLength <= 0 ? Truncation.NONE
                 : new Truncation(maxLength, maxPromptLength, Truncation.Mode.parse(truncationMode));
@@ -54,7 +55,7 @@ final class DataOptions {
         if (tok != null) tok.close();
         List<PreferenceExample> ex = ds.examples();
         int n = ex.size();
-        if (n == 0) throw new UserException(file + ": no usable preference pairs (" + ds.report() + ")");
+        if (n == 0) throw new InputException(file + ": no usable preference pairs (" + ds.report() + ")");
         int[][] pr = new int[n][], ch = new int[n][], rj = new int[n][];
         String[] src = new String[n];
         List<ObjectNode> recs = new ArrayList<>(n);

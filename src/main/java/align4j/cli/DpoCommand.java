@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
 import align4j.io.PeftAdapter;
@@ -99,7 +100,7 @@ final class DpoCommand implements Callable<Integer> {
                     FDivergence.parse(fDivergenceType), fAlphaDivergenceCoef, useWeighting);
             if (ldAlpha != null && !(ldAlpha >= 0 && ldAlpha <= 1)) throw new IllegalArgumentException("--ld-alpha must be in [0, 1], got " + ldAlpha);
         } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         }
         // --model may be a PEFT adapter folder: continue training it on the base it names
         ModelOptions.Folders folders = ModelOptions.Folders.of(model, null);
@@ -132,7 +133,7 @@ final class DpoCommand implements Callable<Integer> {
             if (refModel != null) {
                 LoadedModel r = HfModel.load(refModel);
                 if (r.config().vocabSize() != vocab) {
-                    throw new UserException(refModel + ": vocab_size " + r.config().vocabSize() + " differs from the policy's " + vocab);
+                    throw new InputException(refModel + ": vocab_size " + r.config().vocabSize() + " differs from the policy's " + vocab);
                 }
                 ref = new Transformer(r.config(), r.tensors());
                 if (modelOptions.bf16()) ref.holdFrozenWeightsAsBf16();
@@ -165,9 +166,9 @@ final class DpoCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             System.err.printf("dpo: train_runtime %.1f s, %.2f s/step%n", seconds, seconds / loop.totalSteps());
         } catch (TrainLoop.TrainingDiverged e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         }
-        for (Tensor t : trained) t.grad = null;
+        for (Tensor t : trained) t.freeze();
         if (lora != null) {
             PeftAdapter.save(args.outputDir(), lora, baseDir.toString());
         } else {

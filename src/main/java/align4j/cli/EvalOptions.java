@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,14 +20,14 @@ final class EvalOptions {
     /** Whether part of the training data is held out: --eval-split > 0 and no --eval-dataset. */
     boolean holdsOut() {
         if (evalDataset != null || evalSplit <= 0) return false;
-        if (evalSplit >= 1) throw new UserException("--eval-split must be in [0, 1), got " + evalSplit);
+        if (evalSplit >= 1) throw new InputException("--eval-split must be in [0, 1), got " + evalSplit);
         return true;
     }
 
     /** {training indices, held-out indices} of n examples: the last ⌈evalSplit·n⌉ of a seeded shuffle are held out. */
     int[][] split(int n, long seed) {
         int e = Math.max(1, (int) Math.ceil(evalSplit * n));
-        if (e >= n) throw new UserException("--eval-split " + evalSplit + " leaves no training examples (" + n + " in --dataset)");
+        if (e >= n) throw new InputException("--eval-split " + evalSplit + " leaves no training examples (" + n + " in --dataset)");
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) perm[i] = i;
         SplittableRandom r = new SplittableRandom(seed);

@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.eval.TokenRewards;
 import align4j.io.AtomicWrite;
 import align4j.io.HfModel;
@@ -54,12 +55,12 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         threadsOption.apply();
-        if (!(beta > 0) || Double.isInfinite(beta)) throw new UserException("--beta must be a positive number, got " + beta);
-        if (limit < 0) throw new UserException("--limit must be ≥ 0, got " + limit);
+        if (!(beta > 0) || Double.isInfinite(beta)) throw new InputException("--beta must be a positive number, got " + beta);
+        if (limit < 0) throw new InputException("--limit must be ≥ 0, got " + limit);
         LoadedModel pm = HfModel.load(policy);
         LoadedModel rm = HfModel.load(refModel);
         if (pm.config().vocabSize() != rm.config().vocabSize()) {
-            throw new UserException(refModel + ": vocab_size " + rm.config().vocabSize() + " differs from the policy's "
+            throw new InputException(refModel + ": vocab_size " + rm.config().vocabSize() + " differs from the policy's "
                     + pm.config().vocabSize() + "; the reference must share the policy's tokenizer");
         }
         DataOptions.Loaded loaded = dataOptions.load(data, policy, pm.config().vocabSize());

@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.generate.EosTokens;
 import align4j.generate.Generation;
 import align4j.generate.Generator;
@@ -71,17 +72,17 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         threadsOption.apply();
-        if (batchSize < 1) throw new UserException("--batch-size must be at least 1, got " + batchSize);
+        if (batchSize < 1) throw new InputException("--batch-size must be at least 1, got " + batchSize);
         try { // validate the flags before the (slow) model load
             new SamplingParams(maxNewTokens, doSample, temperature, topK, topP, numReturnSequences, List.of(), stop);
         } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         }
         LoadedModel m = HfModel.load(model);
         Transformer t = new Transformer(m.config(), m.tensors());
         Tokenizer tok = Files.isRegularFile(model.resolve("tokenizer.json")) ? Tokenizer.load(model) : null;
         List<PromptFile.Prompt> ps = PromptFile.read(prompts, tok, m.config().vocabSize(), m.config().maxPositions());
-        if (tok == null && !stop.isEmpty()) throw new UserException(model + ": --stop needs a tokenizer (no tokenizer.json)");
+        if (tok == null && !stop.isEmpty()) throw new InputException(model + ": --stop needs a tokenizer (no tokenizer.json)");
         Set<Integer> stops = new LinkedHashSet<>(EosTokens.of(model, tok));
         stops.addAll(stopTokenIds);
         SamplingParams params = new SamplingParams(maxNewTokens, doSample, temperature, topK, topP, numReturnSequences, List.copyOf(stops), stop);

@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.loss.GrpoAdvantages;
 import align4j.loss.GrpoLoss;
 import align4j.train.GrpoConfig;
@@ -28,7 +29,7 @@ final class GroupPolicyOptions {
             return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh == null ? epsilon : epsilonHigh,
                     scaleRewards, lossType, normalizeAdvantages, numIterations, maxCompletionLength, temperature);
         } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         }
     }
 }

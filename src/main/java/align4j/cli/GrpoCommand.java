@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.loss.GrpoAdvantages;
 import align4j.loss.GrpoLoss;
 import align4j.train.GrpoConfig;
@@ -46,7 +47,7 @@ final class GrpoCommand implements Callable<Integer> {
             cfg = group.config(GrpoConfig.Estimator.GRPO, numGenerations, beta, GrpoAdvantages.ScaleRewards.parse(scaleRewards),
                     GrpoLoss.LossType.parse(lossType), false);
         } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         }
         run("grpo", cfg, rl, modelOptions, training.toArgs());
         return 0;
@@ -56,10 +57,10 @@ final class GrpoCommand implements Callable<Integer> {
     static void run(String command, GrpoConfig cfg, RlOptions rl, ModelOptions modelOptions, TrainingArgs args) throws IOException {
         int g = cfg.numGenerations(), completions = args.batchSize() * args.gradientAccumulationSteps();
         if (completions % g != 0) {
-            throw new UserException("--per-device-train-batch-size × --gradient-accumulation-steps (" + completions
+            throw new InputException("--per-device-train-batch-size × --gradient-accumulation-steps (" + completions
                     + ") must be a multiple of --num-generations (" + g + ")");
         }
-        TrainingArgs perPrompt = RlOptions.withBatchSize(args, completions / g);
+        TrainingArgs perPrompt = args.withBatchSize(completions / g);
         RlOptions.Loaded l = rl.load(command, cfg.beta() != 0, modelOptions, args.seed());
         RolloutLogps policy = new RolloutLogps(l.policy(), null, cfg.temperature());
         RolloutLogps ref = l.referenceLogps(cfg.temperature());

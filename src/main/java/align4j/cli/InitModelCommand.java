@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.io.DType;
 import align4j.io.HfLayout;
 import align4j.io.HfModel;
@@ -38,13 +39,13 @@ final class InitModelCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Path file = Files.isDirectory(config) ? config.resolve("config.json") : config;
         DType dtype = DType.fromTorchName(torchDtype);
-        if (dtype == null) throw new UserException("--torch-dtype must be float32, bfloat16 or float16, got '" + torchDtype + "'");
-        if (!Files.isRegularFile(file)) throw new UserException(file + ": not found");
+        if (dtype == null) throw new InputException("--torch-dtype must be float32, bfloat16 or float16, got '" + torchDtype + "'");
+        if (!Files.isRegularFile(file)) throw new InputException(file + ": not found");
         ModelConfig cfg;
         try {
             cfg = ModelConfig.loadFile(file);
         } catch (ModelFormatException e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         }
         Map<String, Tensor> weights = ModelInit.random(cfg, seed);
         long params = weights.values().stream().mapToLong(Tensor::size).sum();

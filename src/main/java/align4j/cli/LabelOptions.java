@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.data.DatasetException;
 import align4j.data.PreferenceTokenizer;
 import align4j.eval.ChatJudgeConfig;
@@ -71,30 +72,30 @@ final class LabelOptions {
             case "bleu" -> new Pointwise(needsReferences(new ReferenceScorer(ReferenceScorer.Metric.BLEU)));
             case "rouge-l", "rouge_l", "rougeL" -> new Pointwise(needsReferences(new ReferenceScorer(ReferenceScorer.Metric.ROUGE_L)));
             case "judge" -> new Pairwise(judge(seed));
-            default -> throw new UserException("--label must be reward-model:DIR, function:NAME, bleu, rouge-l or judge, got '" + spec + "'");
+            default -> throw new InputException("--label must be reward-model:DIR, function:NAME, bleu, rouge-l or judge, got '" + spec + "'");
         };
     }
 
     Scorer function(String name) {
         try {
             if (RewardFunctions.needsReference(name) && references == null) {
-                throw new UserException("reward function '" + name + "' compares with a reference: give --references FIELD");
+                throw new InputException("reward function '" + name + "' compares with a reference: give --references FIELD");
             }
             return RewardFunctions.get(name);
         } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         }
     }
 
     static Scorer rewardModel(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new UserException(dir + ": no such reward model folder");
+        if (!Files.isDirectory(dir)) throw new InputException(dir + ": no such reward model folder");
         RewardModel rm = RewardModel.load(dir);
         PreferenceTokenizer tok = Files.isRegularFile(dir.resolve("tokenizer.json")) ? new PreferenceTokenizer(Tokenizer.load(dir)) : null;
         return new RewardModelScorer(rm, tok);
     }
 
     private Scorer needsReferences(Scorer s) {
-        if (references == null) throw new UserException("--label " + s.name() + " compares with a reference: give --references FIELD");
+        if (references == null) throw new InputException("--label " + s.name() + " compares with a reference: give --references FIELD");
         return s;
     }
 
@@ -104,17 +105,17 @@ final class LabelOptions {
             base = URI.create(judgeBaseUrl);
             if (base.getScheme() == null || !base.getScheme().startsWith("http")) throw new IllegalArgumentException("not http(s)");
         } catch (IllegalArgumentException e) {
-            throw new UserException("--judge-base-url: not an http(s) URL: " + judgeBaseUrl);
+            throw new InputException("--judge-base-url: not an http(s) URL: " + judgeBaseUrl);
         }
-        if (!(judgeTimeout > 0)) throw new UserException("--judge-timeout must be > 0 seconds, got " + judgeTimeout);
-        if (judgeMaxRetries < 0) throw new UserException("--judge-max-retries must be ≥ 0, got " + judgeMaxRetries);
+        if (!(judgeTimeout > 0)) throw new InputException("--judge-timeout must be > 0 seconds, got " + judgeTimeout);
+        if (judgeMaxRetries < 0) throw new InputException("--judge-max-retries must be ≥ 0, got " + judgeMaxRetries);
         ChatJudgeConfig c = ChatJudgeConfig.defaults(base, judgeModel).withTimeout(Duration.ofMillis((long) (judgeTimeout * 1000)))
                 .withRetries(judgeMaxRetries, Duration.ofSeconds(1), Duration.ofSeconds(60)).withOrder(true, seed);
         if (judgePrompt != null) {
             try {
                 c = c.withPrompt(Files.readString(judgePrompt));
             } catch (IllegalArgumentException e) {
-                throw new UserException(judgePrompt + ": " + e.getMessage());
+                throw new InputException(judgePrompt + ": " + e.getMessage());
             }
         }
         String key = System.getenv(judgeApiKeyEnv);

@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,7 +28,7 @@ public final class Main implements Runnable {
             String[] rest;
             try {
                 rest = ConfigFile.expand(java.util.Arrays.copyOfRange(args, 1, args.length), names);
-            } catch (UserException e) {
+            } catch (InputException e) {
                 System.err.println("align4j " + args[0] + ": " + e.getMessage());
                 return 2;
             }
@@ -37,8 +38,7 @@ public final class Main implements Runnable {
             args = all;
         }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof UserException || ex instanceof align4j.model.ModelFormatException
-                    || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+            if (ex instanceof InputException || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
                 cmd.getErr().println("align4j " + cmd.getCommandName() + ": " + ex.getMessage());
                 return 2;
             }

@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.io.PeftAdapter;
 import align4j.model.Lora;
 import align4j.model.LoraConfig;
@@ -53,7 +54,7 @@ final class ModelOptions {
         return switch (weightsDtype) {
             case "fp32", "float32" -> false;
             case "bf16", "bfloat16" -> true;
-            default -> throw new UserException("--weights-dtype must be fp32 or bf16, got '" + weightsDtype + "'");
+            default -> throw new InputException("--weights-dtype must be fp32 or bf16, got '" + weightsDtype + "'");
         };
     }
 
@@ -79,12 +80,12 @@ final class ModelOptions {
                 try {
                     lora = Lora.create(policy.cfg, new LoraConfig(loraR, loraAlpha, loraDropout, loraTargetModules), seed);
                 } catch (IllegalArgumentException e) {
-                    throw new UserException("--lora-*: " + e.getMessage());
+                    throw new InputException("--lora-*: " + e.getMessage());
                 }
             }
             policy.setLora(lora);
         } else if (bf16) {
-            throw new UserException("--weights-dtype bf16 holds frozen weights in bf16; without --use-peft every weight trains");
+            throw new InputException("--weights-dtype bf16 holds frozen weights in bf16; without --use-peft every weight trains");
         }
         policy.setGradientCheckpointing(gradientCheckpointing);
         if (bf16) policy.holdFrozenWeightsAsBf16();

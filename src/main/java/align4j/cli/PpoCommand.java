@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.loss.KlEstimators;
 import align4j.model.ScalarHead;
 import align4j.train.PpoConfig;
@@ -91,18 +92,18 @@ final class PpoCommand implements Callable<Integer> {
                     whitenRewards, missingEosPenalty == null ? Double.NaN : missingEosPenalty, temperature, responseLength, loss,
                     klpenBeta, klpenTarget, klpenKl.equals("ref"));
         } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         }
         // TRL: a batch is per_device_train_batch_size × gradient_accumulation_steps × num_mini_batches rollouts
         int perStep = args.batchSize() * args.gradientAccumulationSteps() * numMiniBatches;
-        if (perStep < 2) throw new UserException("PPO needs at least 2 rollouts per batch (advantages are whitened over the batch); raise --per-device-train-batch-size");
+        if (perStep < 2) throw new InputException("PPO needs at least 2 rollouts per batch (advantages are whitened over the batch); raise --per-device-train-batch-size");
         RlOptions.Loaded l = rl.load("ppo", true, modelOptions, args.seed());
         // The value head reads the policy's own hidden states (see RolloutLogps); it starts at V = 0.
         ScalarHead valueHead = RolloutLogps.newValueHead(l.policy().cfg.hidden());
         RolloutLogps policy = new RolloutLogps(l.policy(), valueHead, temperature);
         PpoTrainer ppo = new PpoTrainer(policy, l.referenceLogps(temperature),
                 rl.sampler(l, temperature, responseLength), l.reward(), cfg, args.maxGradNorm(), args.gradientAccumulationSteps());
-        rl.train("ppo", l, RlOptions.withBatchSize(args, perStep), ppo, policy);
+        rl.train("ppo", l, args.withBatchSize(perStep), ppo, policy);
         return 0;
     }
 }

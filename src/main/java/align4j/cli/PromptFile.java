@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.data.DatasetException;
 import align4j.data.PreferenceTokenizer;
 import align4j.data.RecordLocation;
@@ -32,7 +33,7 @@ final class PromptFile {
 
     /** Reads every non-blank line; {@code tok} may be null for pre-tokenized prompts only. */
     static List<Prompt> read(Path prompts, Tokenizer tok, int vocab, int maxPositions) throws IOException {
-        if (!Files.isRegularFile(prompts)) throw new UserException(prompts + ": not found");
+        if (!Files.isRegularFile(prompts)) throw new InputException(prompts + ": not found");
         String file = prompts.toString();
         PreferenceTokenizer encoder = tok == null ? null : new PreferenceTokenizer(tok);
         List<Prompt> out = new ArrayList<>();
@@ -53,7 +54,7 @@ final class PromptFile {
                 out.add(prompt(rec, at, encoder, vocab, maxPositions));
             }
         }
-        if (out.isEmpty()) throw new UserException(prompts + ": no prompts");
+        if (out.isEmpty()) throw new InputException(prompts + ": no prompts");
         return out;
     }
 
@@ -84,7 +85,7 @@ final class PromptFile {
             if (encoder == null) throw new DatasetException(at, field, "text prompts need the model folder's tokenizer.json");
             try {
                 ids = encoder.promptIds(p);
-            } catch (UserException | IllegalArgumentException e) {
+            } catch (InputException | IllegalArgumentException e) {
                 throw new DatasetException(at, field, e.getMessage(), e);
             }
         }

@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.eval.RewardModel;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
@@ -78,13 +79,13 @@ final class RewardCommand implements Callable<Integer> {
         try {
             loss = new BradleyTerryLoss(centerRewardsCoefficient);
         } catch (IllegalArgumentException e) {
-            throw new UserException("--center-rewards-coefficient: " + e.getMessage());
+            throw new InputException("--center-rewards-coefficient: " + e.getMessage());
         }
         // --model may be a reward model's PEFT adapter folder: keep training it on the base it names
         ModelOptions.Folders folders = ModelOptions.Folders.of(model, data.tokenizer);
         PeftAdapter.Loaded adapter = folders.adapter() == null ? null : PeftAdapter.load(folders.adapter());
         if (adapter != null && !adapter.sequenceClassification()) {
-            throw new UserException(folders.adapter() + ": a language model's adapter (task_type CAUSAL_LM); reward trains a"
+            throw new InputException(folders.adapter() + ": a language model's adapter (task_type CAUSAL_LM); reward trains a"
                     + " reward model's (SEQ_CLS), or give the base model and --use-peft");
         }
         RewardModel rm = open(folders);
@@ -129,9 +130,9 @@ final class RewardCommand implements Callable<Integer> {
             loop = new TrainLoop(args, task, params, (step, total, l, tokens) -> progress.update(step, tokens, l));
             last = loop.run();
         } catch (TrainLoop.TrainingDiverged e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         }
-        for (Tensor t : params) t.grad = null;
+        for (Tensor t : params) t.freeze();
         if (lora != null) {
             PeftAdapter.save(args.outputDir(), lora, folders.base().toString(), rm.head().weight());
         } else {
@@ -162,7 +163,7 @@ final class RewardCommand implements Callable<Integer> {
         for (int i = 0; i < m.length; i++) {
             JsonNode v = recs.get(i).get(marginColumn);
             if (v == null || !v.isNumber()) {
-                throw new UserException(l.pairs().sources()[i] + ": field '" + marginColumn + "' must be a number in every record"
+                throw new InputException(l.pairs().sources()[i] + ": field '" + marginColumn + "' must be a number in every record"
                         + " when any record has it, got " + (v == null ? "nothing" : v.toString()));
             }
             m[i] = v.asDouble();

@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.data.PromptDataset;
 import align4j.eval.RewardFunctions;
 import align4j.eval.RewardModel;
@@ -79,7 +80,7 @@ final class RlOptions {
     /** needReference false (GRPO with β = 0) loads no reference model, as TRL does. */
     Loaded load(String command, boolean needReference, ModelOptions modelOptions, long seed) throws IOException {
         if ((rewardFuncs == null) == (rewardModel == null)) {
-            throw new UserException("give exactly one of --reward-funcs NAME and --reward-model DIR");
+            throw new InputException("give exactly one of --reward-funcs NAME and --reward-model DIR");
         }
         // --model may be a PEFT adapter folder: keep training it on the base it names
         ModelOptions.Folders folders = ModelOptions.Folders.of(model, tokenizer);
@@ -96,21 +97,21 @@ final class RlOptions {
         } else if (needReference) {
             LoadedModel refFiles = HfModel.load(refModel != null ? refModel : model);
             if (refFiles.config().vocabSize() != vocab) {
-                throw new UserException(refModel + ": vocab_size " + refFiles.config().vocabSize() + " differs from the policy's " + vocab);
+                throw new InputException(refModel + ": vocab_size " + refFiles.config().vocabSize() + " differs from the policy's " + vocab);
             }
             ref = new Transformer(refFiles.config(), refFiles.tensors()); // forward only: its tensors never get gradients
             if (lora != null && modelOptions.bf16()) ref.holdFrozenWeightsAsBf16();
         }
         Tokenizer tok = Files.isRegularFile(tokDir.resolve("tokenizer.json")) ? Tokenizer.load(tokDir) : null;
-        if (tokenizer != null && tok == null) throw new UserException(tokenizer + ": no tokenizer.json in this folder");
+        if (tokenizer != null && tok == null) throw new InputException(tokenizer + ": no tokenizer.json in this folder");
         int[][] prompts;
         List<Integer> stops = new ArrayList<>(stopTokenIds);
         try {
             prompts = PromptDataset.load(dataset, tok, vocab);
             if (stopToken != null) {
-                if (!stopToken.equals("eos")) throw new UserException("--stop-token must be 'eos', got '" + stopToken + "'");
+                if (!stopToken.equals("eos")) throw new InputException("--stop-token must be 'eos', got '" + stopToken + "'");
                 List<Integer> eos = EosTokens.of(baseDir, tok);
-                if (eos.isEmpty()) throw new UserException("--stop-token eos: " + baseDir + " names no EOS token (generation_config.json, config.json or the tokenizer)");
+                if (eos.isEmpty()) throw new InputException("--stop-token eos: " + baseDir + " names no EOS token (generation_config.json, config.json or the tokenizer)");
                 stops.addAll(eos);
             }
         } finally {
@@ -118,12 +119,12 @@ final class RlOptions {
             boolean textReward = rewardModel == null && rewardFuncs != null && RewardFunctions.needsText(rewardFuncs);
             if (tok != null && !textReward) tok.close();
         }
-        for (int s : stops) if (s < 0 || s >= vocab) throw new UserException("--stop-token-id " + s + " is outside the vocabulary [0, " + vocab + ")");
+        for (int s : stops) if (s < 0 || s >= vocab) throw new InputException("--stop-token-id " + s + " is outside the vocabulary [0, " + vocab + ")");
         RewardFunction reward;
         if (rewardModel != null) {
             RewardModel rm = RewardModel.load(rewardModel); // forward only: its tensors never get gradients
             if (rm.config().vocabSize() != vocab) {
-                throw new UserException(rewardModel + ": the reward model's vocab_size " + rm.config().vocabSize()
+                throw new InputException(rewardModel + ": the reward model's vocab_size " + rm.config().vocabSize()
                         + " differs from the policy's " + vocab + "; it must share the policy's tokenizer");
             }
             reward = RewardFunction.of(rm);
@@ -131,31 +132,16 @@ final class RlOptions {
             try {
                 reward = RewardFunction.programmatic(rewardFuncs, vocab, tok);
             } catch (IllegalArgumentException e) {
-                throw new UserException("--reward-funcs: " + e.getMessage());
+                throw new InputException("--reward-funcs: " + e.getMessage());
             }
         }
         System.err.println(command + ": " + prompts.length + " prompts from " + dataset);
         return new Loaded(lm, baseDir, tokDir, policy, lora, ref, prompts, reward, stops.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    /** The same arguments with another batch size (RlLoop's prompts per step). */
-    static TrainingArgs withBatchSize(TrainingArgs a, int batchSize) {
-        return new TrainingArgs(a.outputDir(), a.learningRate(), batchSize, a.evalBatchSize(), a.gradientAccumulationSteps(),
-                a.numTrainEpochs(), a.maxSteps(), a.warmupRatio(), a.warmupSteps(), a.lrSchedulerType(), a.weightDecay(),
-                a.adamBeta1(), a.adamBeta2(), a.adamEpsilon(), a.maxGradNorm(), a.seed(), a.loggingSteps(), a.evalSteps(),
-                a.saveSteps(), a.saveTotalLimit(), a.resumeFromCheckpoint());
-    }
-
-    private static TrainingArgs withMaxSteps(TrainingArgs a, int maxSteps) {
-        return new TrainingArgs(a.outputDir(), a.learningRate(), a.batchSize(), a.evalBatchSize(), a.gradientAccumulationSteps(),
-                a.numTrainEpochs(), maxSteps, a.warmupRatio(), a.warmupSteps(), a.lrSchedulerType(), a.weightDecay(),
-                a.adamBeta1(), a.adamBeta2(), a.adamEpsilon(), a.maxGradNorm(), a.seed(), a.loggingSteps(), a.evalSteps(),
-                a.saveSteps(), a.saveTotalLimit(), a.resumeFromCheckpoint());
-    }
-
     RolloutSampler sampler(Loaded l, double temperature, int maxNewTokens) {
-        if (topK < 0) throw new UserException("--top-k must be ≥ 0, got " + topK);
-        if (!(topP > 0 && topP <= 1)) throw new UserException("--top-p must be in (0, 1], got " + topP);
+        if (topK < 0) throw new InputException("--top-k must be ≥ 0, got " + topK);
+        if (!(topP > 0 && topP <= 1)) throw new InputException("--top-p must be in (0, 1], got " + topP);
         return new PolicySampler(l.policy(), temperature, topK, topP, maxNewTokens, l.stopTokens());
     }
 
@@ -166,8 +152,8 @@ final class RlOptions {
      */
     void train(String command, Loaded l, TrainingArgs args, RlLoop.Algorithm algorithm, RolloutLogps policy) throws IOException {
         if (totalEpisodes != null && args.maxSteps() <= 0) {
-            if (totalEpisodes < 1) throw new UserException("--total-episodes must be ≥ 1, got " + totalEpisodes);
-            args = withMaxSteps(args, (int) Math.ceil((double) totalEpisodes / args.batchSize()));
+            if (totalEpisodes < 1) throw new InputException("--total-episodes must be ≥ 1, got " + totalEpisodes);
+            args = args.withMaxSteps((int) Math.ceil((double) totalEpisodes / args.batchSize()));
         }
         Files.createDirectories(args.outputDir());
         List<Tensor> head = policy.valueHeadParameters();
@@ -182,11 +168,11 @@ final class RlOptions {
             loop = new RlLoop(args, l.prompts(), trained, algorithm, (step, total, loss, tokens) -> progress.update(step, tokens, loss));
             loop.run();
         } catch (TrainLoop.TrainingDiverged e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         }
-        for (Tensor t : trained) t.grad = null;
+        for (Tensor t : trained) t.freeze();
         if (l.lora() != null) {
             PeftAdapter.save(args.outputDir(), l.lora(), l.baseDir().toString());
         } else {

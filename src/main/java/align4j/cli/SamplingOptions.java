@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.generate.EosTokens;
 import align4j.generate.Generation;
 import align4j.generate.Generator;
@@ -41,10 +42,10 @@ final class SamplingOptions {
     /** Validates the flags (before any model is loaded): sampling needs a positive temperature. */
     void check(int n, String nFlag) {
         if (!(temperature > 0) || Float.isInfinite(temperature)) {
-            throw new UserException("--temperature must be > 0 (samples must differ to be compared), got " + temperature);
+            throw new InputException("--temperature must be > 0 (samples must differ to be compared), got " + temperature);
         }
-        if (n < 1) throw new UserException(nFlag + " must be at least 1, got " + n);
-        if (batchSize < 1) throw new UserException("--batch-size must be at least 1, got " + batchSize);
+        if (n < 1) throw new InputException(nFlag + " must be at least 1, got " + n);
+        if (batchSize < 1) throw new InputException("--batch-size must be at least 1, got " + batchSize);
         params(n, List.of());
     }
 
@@ -52,7 +53,7 @@ final class SamplingOptions {
         try {
             return new SamplingParams(maxNewTokens, true, temperature, topK, topP, n, stops, List.of());
         } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         }
     }
 

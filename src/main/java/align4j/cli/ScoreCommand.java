@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.data.ColumnMapping;
 import align4j.data.DatasetReader;
 import align4j.data.SequenceDataset;
@@ -45,8 +46,8 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         threadsOption.apply();
-        if (batchSize < 1) throw new UserException("--batch-size must be ≥ 1, got " + batchSize);
-        if (!Files.exists(data)) throw new UserException(data + ": no such file");
+        if (batchSize < 1) throw new InputException("--batch-size must be ≥ 1, got " + batchSize);
+        if (!Files.exists(data)) throw new InputException(data + ": no such file");
         RewardModel rm = RewardModel.load(model).scoreBatchSize(batchSize);
         int vocab = rm.config().vocabSize();
         List<ObjectNode> records = new ArrayList<>();
@@ -65,7 +66,7 @@ final class ScoreCommand implements Callable<Integer> {
             List<SequenceExample> ex = loadCompletions(vocab);
             List<int[]> prompts = new ArrayList<>(), completions = new ArrayList<>();
             for (SequenceExample e : ex) {
-                if (e.ids().length == 0) throw new UserException(e.source() + ": empty sequence, nothing to score");
+                if (e.ids().length == 0) throw new InputException(e.source() + ": empty sequence, nothing to score");
                 prompts.add(e.prompt());
                 completions.add(e.completion());
             }
@@ -92,7 +93,7 @@ final class ScoreCommand implements Callable<Integer> {
     private boolean isPreferenceData() {
         ColumnMapping cols = dataOptions.columns == null ? ColumnMapping.IDENTITY : ColumnMapping.parse(dataOptions.columns);
         var first = DatasetReader.read(data).stream().findFirst();
-        if (first.isEmpty()) throw new UserException(data + ": no records");
+        if (first.isEmpty()) throw new InputException(data + ": no records");
         ObjectNode o = first.get().json();
         // prompt/completion records are scored one by one even when they carry a "score" (e.g. from an earlier run)
         return o.has(cols.column("chosen")) || o.has(cols.column("chosen_input_ids")) || o.has(cols.column("completions"));
@@ -107,7 +108,7 @@ final class ScoreCommand implements Callable<Integer> {
                     dataOptions.maxLength);
             for (SequenceExample e : ex) {
                 for (int id : e.ids()) {
-                    if (id >= vocab) throw new UserException(e.source() + ": token id " + id + " is outside the model's vocabulary (" + vocab + ")");
+                    if (id >= vocab) throw new InputException(e.source() + ": token id " + id + " is outside the model's vocabulary (" + vocab + ")");
                 }
             }
             return ex;

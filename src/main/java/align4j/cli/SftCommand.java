@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.data.ColumnMapping;
 import align4j.data.DatasetException;
 import align4j.data.SequenceDataset;
@@ -80,7 +81,7 @@ final class SftCommand implements Callable<Integer> {
         tokenizerDir = folders.tokenizer();
         LoadedModel lm = HfModel.load(baseDir);
         Transformer policy = new Transformer(lm.config(), lm.tensors());
-        if (policy.head() == null) throw new UserException(baseDir + ": this model has no LM head (a reward model?); sft needs a language model");
+        if (policy.head() == null) throw new InputException(baseDir + ": this model has no LM head (a reward model?); sft needs a language model");
         Lora lora = modelOptions.apply(policy, adapterDir, args.seed());
         List<SequenceExample> train = load(dataset, lm.config().vocabSize()), eval = null;
         if (evalOptions.evalDataset != null) {
@@ -104,9 +105,9 @@ final class SftCommand implements Callable<Integer> {
             loop = new TrainLoop(args, task, trained, (step, total, l, tokens) -> progress.update(step, tokens, l));
             last = loop.run();
         } catch (TrainLoop.TrainingDiverged e) {
-            throw new UserException(e.getMessage());
+            throw new InputException(e.getMessage());
         }
-        for (Tensor t : trained) t.grad = null;
+        for (Tensor t : trained) t.freeze();
         if (lora != null) {
             PeftAdapter.save(args.outputDir(), lora, baseDir.toString());
         } else {
@@ -119,10 +120,10 @@ final class SftCommand implements Callable<Integer> {
     }
 
     private List<SequenceExample> load(Path file, int vocab) {
-        if (!Files.exists(file)) throw new UserException(file + ": no such file");
+        if (!Files.exists(file)) throw new InputException(file + ": no such file");
         Path tokDir = tokenizerDir;
         Tokenizer tok = Files.isRegularFile(tokDir.resolve("tokenizer.json")) ? Tokenizer.load(tokDir) : null;
-        if (tokenizer != null && tok == null) throw new UserException(tokenizer + ": no tokenizer.json in this folder");
+        if (tokenizer != null && tok == null) throw new InputException(tokenizer + ": no tokenizer.json in this folder");
         List<SequenceExample> ex;
         try {
             ColumnMapping cols = new ColumnMapping(Map.of("text", datasetTextField));
@@ -145,8 +146,8 @@ final class SftCommand implements Callable<Integer> {
             if (e.lossTokens() > 0) kept.add(e);
             else empty++;
         }
-        if (ex.isEmpty()) throw new UserException(file + ": no records");
-        if (lossTokens == 0) throw new UserException(file + ": no loss tokens (empty completions, or everything truncated by --max-length)");
+        if (ex.isEmpty()) throw new InputException(file + ": no records");
+        if (lossTokens == 0) throw new InputException(file + ": no loss tokens (empty completions, or everything truncated by --max-length)");
         System.err.printf("sft: %s: %d sequences, %d tokens, %d loss tokens; %d without loss tokens skipped%n", file,
                 kept.size(), tokens, lossTokens, empty);
         return kept;

@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import align4j.tensor.Bf16Gemm;
 import align4j.tensor.NativeBlas;
 import align4j.tensor.Parallel;
@@ -24,25 +25,25 @@ final class ThreadsOption {
     /** Applies the option and returns the thread count in force. */
     int apply() {
         if (threads != null) {
-            if (threads < 1) throw new UserException("--threads must be at least 1, got " + threads);
+            if (threads < 1) throw new InputException("--threads must be at least 1, got " + threads);
             Parallel.setThreads(threads);
         }
         if (blas != null) {
             switch (blas.toLowerCase(java.util.Locale.ROOT)) {
                 case "java" -> NativeBlas.enable(false);
                 case "openblas" -> {
-                    if (!NativeBlas.available()) throw new UserException("--blas openblas: " + NativeBlas.describe());
+                    if (!NativeBlas.available()) throw new InputException("--blas openblas: " + NativeBlas.describe());
                     NativeBlas.enable(true);
                 }
-                default -> throw new UserException("--blas must be java or openblas, got '" + blas + "'");
+                default -> throw new InputException("--blas must be java or openblas, got '" + blas + "'");
             }
         }
         // set either way, so a command run after another in one JVM (the tests) does not inherit it
         boolean want = bf16 || Bf16Gemm.requestedByProperty();
         if (want && NativeBlas.enabled()) {
-            throw new UserException("--bf16 and --blas openblas cannot be combined: choose one engine for the products");
+            throw new InputException("--bf16 and --blas openblas cannot be combined: choose one engine for the products");
         }
-        if (want && !Bf16Gemm.available()) throw new UserException("--bf16: " + Bf16Gemm.describe());
+        if (want && !Bf16Gemm.available()) throw new InputException("--bf16: " + Bf16Gemm.describe());
         Bf16Gemm.enable(want);
         return Parallel.threads();
     }

@@ -1,6 +1,6 @@
 package align4j.data;
 
-import align4j.cli.UserException;
+import align4j.InputException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -31,14 +31,14 @@ public record ColumnMapping(Map<String, String> columns) {
             String field = eq < 0 ? "" : part.substring(0, eq).strip();
             String column = eq < 0 ? "" : part.substring(eq + 1).strip();
             if (field.isEmpty() || column.isEmpty()) {
-                throw new UserException("--dataset-columns: \"" + part.strip() + "\" is not field=column");
+                throw new InputException("--dataset-columns: \"" + part.strip() + "\" is not field=column");
             }
             if (!FIELDS.contains(field)) {
-                throw new UserException("--dataset-columns: unknown field \"" + field + "\"; known: "
+                throw new InputException("--dataset-columns: unknown field \"" + field + "\"; known: "
                         + String.join(", ", new java.util.TreeSet<>(FIELDS)));
             }
             if (m.put(field, column) != null) {
-                throw new UserException("--dataset-columns: field \"" + field + "\" mapped twice");
+                throw new InputException("--dataset-columns: field \"" + field + "\" mapped twice");
             }
         }
         return new ColumnMapping(m);

@@ -1,6 +1,6 @@
 package align4j.data;
 
-import align4j.cli.UserException;
+import align4j.InputException;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -33,7 +33,7 @@ public final class DatasetReader {
 
     public static List<DatasetRecord> read(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new UserException(file + ": no such dataset file");
+            throw new InputException(file + ": no such dataset file");
         }
         String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         if (name.endsWith(".parquet")) {
@@ -47,7 +47,7 @@ public final class DatasetReader {
             String label = file.getFileName().toString();
             return first == '[' ? readArray(in, label) : readLines(in, label);
         } catch (IOException e) {
-            throw new UserException(file + ": cannot read: " + e.getMessage(), e);
+            throw new InputException(file + ": cannot read: " + e.getMessage(), e);
         }
     }
 

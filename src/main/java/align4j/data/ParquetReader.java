@@ -1,6 +1,6 @@
 package align4j.data;
 
-import align4j.cli.UserException;
+import align4j.InputException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -31,7 +31,7 @@ final class ParquetReader {
             // DuckDB unpacks its native library into java.io.tmpdir, which must exist.
             Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
         } catch (IOException e) {
-            throw new UserException("cannot create java.io.tmpdir for DuckDB: " + e.getMessage(), e);
+            throw new InputException("cannot create java.io.tmpdir for DuckDB: " + e.getMessage(), e);
         }
         String path = file.toAbsolutePath().toString().replace("'", "''");
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
@@ -53,7 +53,7 @@ final class ParquetReader {
                 }
             }
         } catch (SQLException e) {
-            throw new UserException(file + ": cannot read Parquet: " + e.getMessage(), e);
+            throw new InputException(file + ": cannot read Parquet: " + e.getMessage(), e);
         }
         return out;
     }

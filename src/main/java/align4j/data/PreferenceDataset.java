@@ -1,6 +1,6 @@
 package align4j.data;
 
-import align4j.cli.UserException;
+import align4j.InputException;
 import align4j.text.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ public record PreferenceDataset(List<PreferenceExample> examples, Report report)
         int mismatches = 0;
         if (!parsed.pairs().isEmpty()) {
             if (tokenizer == null) {
-                throw new UserException(file + ": text preference data needs a tokenizer (--tokenizer or the model's folder)");
+                throw new InputException(file + ": text preference data needs a tokenizer (--tokenizer or the model's folder)");
             }
             PreferenceTokenizer pt = new PreferenceTokenizer(tokenizer);
             for (PreferencePair p : parsed.pairs()) {

@@ -1,6 +1,6 @@
 package align4j.data;
 
-import align4j.cli.UserException;
+import align4j.InputException;
 import align4j.text.Tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -28,35 +28,35 @@ public final class PromptDataset {
             JsonNode ids = rec.json().has("prompt_input_ids") ? rec.json().get("prompt_input_ids") : rec.json().get("input_ids");
             int[] p;
             if (ids != null) {
-                if (!ids.isArray()) throw new UserException(where + ": field 'prompt_input_ids' must be an array of token ids");
+                if (!ids.isArray()) throw new InputException(where + ": field 'prompt_input_ids' must be an array of token ids");
                 p = new int[ids.size()];
                 for (int i = 0; i < p.length; i++) {
                     JsonNode x = ids.get(i);
                     if (!x.canConvertToInt() || !x.isIntegralNumber()) {
-                        throw new UserException(where + ": field 'prompt_input_ids', item " + i + " is not an integer");
+                        throw new InputException(where + ": field 'prompt_input_ids', item " + i + " is not an integer");
                     }
                     p[i] = x.asInt();
                 }
             } else {
                 JsonNode prompt = rec.json().get("prompt");
-                if (prompt == null) throw new UserException(where + ": no 'prompt' or 'prompt_input_ids' field");
+                if (prompt == null) throw new InputException(where + ": no 'prompt' or 'prompt_input_ids' field");
                 if (tokenizer == null) {
-                    throw new UserException(where + ": field 'prompt' is text but there is no tokenizer (give --tokenizer, or a model folder with tokenizer.json)");
+                    throw new InputException(where + ": field 'prompt' is text but there is no tokenizer (give --tokenizer, or a model folder with tokenizer.json)");
                 }
                 if (!prompt.isTextual() && !prompt.isArray()) {
-                    throw new UserException(where + ": field 'prompt' must be text or a list of messages");
+                    throw new InputException(where + ": field 'prompt' must be text or a list of messages");
                 }
                 p = new PreferenceTokenizer(tokenizer).promptIds(prompt); // exactly as SFT/DPO tokenize prompts
             }
-            if (p.length == 0) throw new UserException(where + ": the prompt is empty (RL needs at least one prompt token)");
+            if (p.length == 0) throw new InputException(where + ": the prompt is empty (RL needs at least one prompt token)");
             for (int t : p) {
                 if (t < 0 || t >= vocabSize) {
-                    throw new UserException(where + ": prompt token id " + t + " is outside the model's vocabulary [0, " + vocabSize + ")");
+                    throw new InputException(where + ": prompt token id " + t + " is outside the model's vocabulary [0, " + vocabSize + ")");
                 }
             }
             out.add(p);
         }
-        if (out.isEmpty()) throw new UserException(file + ": no prompts");
+        if (out.isEmpty()) throw new InputException(file + ": no prompts");
         return out.toArray(new int[0][]);
     }
 }

@@ -1,6 +1,6 @@
 package align4j.data;
 
-import align4j.cli.UserException;
+import align4j.InputException;
 import java.util.Arrays;
 
 /**
@@ -26,14 +26,14 @@ public record Truncation(int maxLength, int maxPromptLength, Mode mode) {
             return switch (s) {
                 case "keep_start" -> KEEP_START;
                 case "keep_end" -> KEEP_END;
-                default -> throw new UserException("--truncation-mode: expected keep_start or keep_end, got \"" + s + "\"");
+                default -> throw new InputException("--truncation-mode: expected keep_start or keep_end, got \"" + s + "\"");
             };
         }
     }
 
     public Truncation {
         if (maxLength < 0 || maxPromptLength < 0) {
-            throw new UserException("--max-length and --max-prompt-length must be positive (0 = no limit)");
+            throw new InputException("--max-length and --max-prompt-length must be positive (0 = no limit)");
         }
     }
 

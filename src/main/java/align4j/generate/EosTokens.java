@@ -1,6 +1,6 @@
 package align4j.generate;
 
-import align4j.cli.UserException;
+import align4j.InputException;
 import align4j.text.Tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,7 +42,7 @@ public final class EosTokens {
         try {
             root = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new UserException(file + ": not valid JSON: " + e.getMessage());
+            throw new InputException(file + ": not valid JSON: " + e.getMessage());
         }
         JsonNode n = root.get("eos_token_id");
         if (n == null || n.isNull()) return null;
@@ -57,7 +57,7 @@ public final class EosTokens {
 
     private static int id(Path file, JsonNode n) {
         if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0) {
-            throw new UserException(file + ": field 'eos_token_id' must be a token id or a list of ids, got " + n);
+            throw new InputException(file + ": field 'eos_token_id' must be a token id or a list of ids, got " + n);
         }
         return n.asInt();
     }

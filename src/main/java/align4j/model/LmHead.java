@@ -93,7 +93,7 @@ public final class LmHead {
         int r = targets.size(), v = vocab();
         TokenLogProbs.backward(logits, dlogp, lse, targets.tokens(), r, v);
         MatMul.backwardInputInto(dx, logits, weight, r, v, c);
-        if (weight.grad != null) MatMul.backwardWeight(weight.grad, null, logits, x, r, v, c);
+        if (weight.isTrainable()) MatMul.backwardWeight(weight.grad, null, logits, x, r, v, c);
         // Rows may repeat (a shared prompt's last row predicts both completions): scatter in target order.
         int[] rows = targets.rows();
         for (int j = 0; j < r; j++) {

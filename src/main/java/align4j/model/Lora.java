@@ -264,13 +264,13 @@ public final class Lora {
                     for (int j = 0; j < m.rows; j++) gg[o + j] = dy[yo + j] * s;
                 }
             });
-            if (ad.b.grad != null) MatMul.backwardWeight(ad.b.grad, null, gg, ad.u, t, m.rows, r);
+            if (ad.b.isTrainable()) MatMul.backwardWeight(ad.b.grad, null, gg, ad.u, t, m.rows, r);
             if (du.length < t * r) du = new float[t * r];
             Arrays.fill(du, 0, t * r, 0f);
             MatMul.backwardInput(du, gg, ad.b.data, t, m.rows, r);
             boolean drop = config.dropout() > 0;
             float[] in = drop ? dropped(ad, x, t, k) : x;
-            if (ad.a.grad != null) MatMul.backwardWeight(ad.a.grad, null, du, in, t, r, k);
+            if (ad.a.isTrainable()) MatMul.backwardWeight(ad.a.grad, null, du, in, t, r, k);
             if (!drop) {
                 MatMul.backwardInput(dx, du, ad.a.data, t, r, k);
                 continue;

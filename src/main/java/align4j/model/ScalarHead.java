@@ -75,7 +75,7 @@ public final class ScalarHead {
             throw new IllegalArgumentException("dOut has " + dOut.length + " values for " + rows.length + " rows");
         }
         float[] w = weight.data;
-        double[] gw = weight.grad == null ? null : new double[c];
+        double[] gw = !weight.isTrainable() ? null : new double[c];
         double gb = 0;
         for (int j = 0; j < rows.length; j++) {
             int o = rows[j] * c;
@@ -85,7 +85,7 @@ public final class ScalarHead {
             gb += d;
         }
         if (gw != null) for (int i = 0; i < c; i++) weight.grad[i] += (float) gw[i];
-        if (bias != null && bias.grad != null) bias.grad[0] += (float) gb;
+        if (bias != null && bias.isTrainable()) bias.grad[0] += (float) gb;
         hidden = null;
         rows = null;
     }

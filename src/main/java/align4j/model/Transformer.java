@@ -141,7 +141,7 @@ public final class Transformer {
         List<Tensor> mats = new ArrayList<>(List.of(embed));
         if (head != null) mats.add(head.weight()); // a reward model's backbone has none
         for (Layer p : layers) mats.addAll(List.of(p.qkvW, p.outW, p.upW, p.downW));
-        for (Tensor t : mats) if (t.grad == null) t.toBf16();
+        for (Tensor t : mats) if (!t.isTrainable()) t.toBf16();
     }
 
     /**
@@ -529,7 +529,7 @@ public final class Transformer {
     }
 
     private static void weightGrad(Tensor w, Tensor b, float[] dy, float[] x, int m, int n, int k) {
-        if (w.grad != null) MatMul.backwardWeight(w.grad, b == null ? null : b.grad, dy, x, m, n, k);
+        if (w.isTrainable()) MatMul.backwardWeight(w.grad, b == null ? null : b.grad, dy, x, m, n, k);
     }
 
     private static float[] bias(Tensor b) {

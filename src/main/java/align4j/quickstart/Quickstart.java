@@ -188,7 +188,7 @@ public final class Quickstart {
         for (Tensor t : model.parameters()) t.zeroGrad();
         Map<String, Double> last = train("sft", sftTask(model, p, y), model,
                 args("sft", s.sftLearningRate(), s.sftBatch(), s.sftEpochs()), Double.NaN).metrics;
-        for (Tensor t : model.parameters()) t.grad = null;
+        for (Tensor t : model.parameters()) t.freeze();
         HfModel.save(out.resolve("sft"), cfg, sftWeights, HfLayout.forNew(cfg, DType.F32));
         ref = new Transformer(cfg, copy(sftWeights));
         double loss = last.getOrDefault("loss", Double.NaN);
@@ -235,8 +235,9 @@ public final class Quickstart {
     }
 
     private TrainingArgs args(String dir, double lr, int batch, double epochs) {
-        return new TrainingArgs(out.resolve("runs").resolve(dir), lr, batch, 64, 1, epochs, 0, 0.1, -1, "linear", 0.0,
-                0.9, 0.999, 1e-8, 1.0, s.seed(), 10, -1, Integer.MAX_VALUE, -1, null);
+        return TrainingArgs.defaults(out.resolve("runs").resolve(dir)).withLearningRate(lr).withBatchSize(batch)
+                .withEvalBatchSize(64).withNumTrainEpochs(epochs).withWarmupRatio(0.1).withSeed(s.seed())
+                .withSaveSteps(Integer.MAX_VALUE);
     }
 
     /** A fresh trainable copy of the SFT weights. */
@@ -258,7 +259,7 @@ public final class Quickstart {
 
     /** Samples from the policy with the evaluation seed (the same for every method) and scores them. */
     private MethodResult evaluate(String method, double param, int step, Transformer policy, boolean last) {
-        if (last) for (Tensor t : policy.parameters()) t.grad = null;
+        if (last) for (Tensor t : policy.parameters()) t.freeze();
         int[][] prompts = last ? evalPrompts : java.util.Arrays.copyOf(evalPrompts, Math.min(evalPrompts.length, s.checkpointSamples()));
         Rollouts r = sampler(policy).sample(prompts, 1, s.seed() * 31 + 7);
         PolicyEval.Result e = PolicyEval.evaluate(policy, ref, r);
@@ -327,7 +328,7 @@ public final class Quickstart {
         RewardTask task = new RewardTask(rm, new BradleyTerryLoss(0.0), pairs, null, null, null, 64);
         Map<String, Double> last = train("reward", task, rm.parameters(),
                 args("reward", s.rewardLearningRate(), s.dpoBatch(), s.rewardEpochs()), null);
-        for (Tensor t : rm.parameters()) t.grad = null;
+        for (Tensor t : rm.parameters()) t.freeze();
         rewardAccuracy = last.getOrDefault("accuracy", Double.NaN);
         log.printf(Locale.ROOT, "  final training loss %.3f, accuracy %.3f on the (noisy) labels%n",
                 last.getOrDefault("loss", Double.NaN), rewardAccuracy);
@@ -344,9 +345,10 @@ public final class Quickstart {
         int[][] prompts = ReviewTask.prompts();
         int[][] promptSet = new int[s.ppoBatch() * s.ppoSteps()][];
         for (int i = 0; i < promptSet.length; i++) promptSet[i] = prompts[i % prompts.length];
-        TrainingArgs a = new TrainingArgs(out.resolve("runs").resolve(method + "-kl" + coef), s.ppoLearningRate(), s.ppoBatch(),
-                s.ppoBatch(), 1, 1, s.ppoSteps(), 0, 0, "constant", 0.0, 0.9, 0.999, 1e-8, 1.0, s.seed(), 5, -1,
-                Integer.MAX_VALUE, -1, null);
+        TrainingArgs a = TrainingArgs.defaults(out.resolve("runs").resolve(method + "-kl" + coef))
+                .withLearningRate(s.ppoLearningRate()).withBatchSize(s.ppoBatch()).withEvalBatchSize(s.ppoBatch())
+                .withNumTrainEpochs(1).withMaxSteps(s.ppoSteps()).withWarmupSteps(0).withLrSchedulerType("constant")
+                .withSeed(s.seed()).withLoggingSteps(5).withSaveSteps(Integer.MAX_VALUE);
         RlLoop loop = new RlLoop(a, promptSet, logps.parameters(), ppo, null);
         try (ProgressDisplay progress = ProgressDisplay.open("  " + method, loop.totalSteps(), 0)) {
             loop = new RlLoop(a, promptSet, logps.parameters(), ppo, listener(progress, method, coef, policy));

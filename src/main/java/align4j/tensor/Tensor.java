@@ -47,7 +47,7 @@ public final class Tensor {
      * Only frozen tensors can be held so: a trainable one needs FP32 for its updates.
      */
     public void toBf16() {
-        if (grad != null) throw new IllegalStateException(name + " is trainable; only frozen tensors are held as bf16");
+        if (isTrainable()) throw new IllegalStateException(name + " is trainable; only frozen tensors are held as bf16");
         if (bf16 != null) return;
         bf16 = Bf16.round(data);
         data = null;
@@ -59,7 +59,17 @@ public final class Tensor {
         else Bf16.widen(bf16, from, dst, to, n);
     }
 
-    /** Allocates (or clears) the gradient. */
+    /** Whether this tensor trains: it has a gradient (given by {@link #zeroGrad}) that AdamW reads. */
+    public boolean isTrainable() {
+        return grad != null;
+    }
+
+    /** Stops training this tensor: drops its gradient (no memory for it, AdamW and backward skip it). */
+    public void freeze() {
+        grad = null;
+    }
+
+    /** Makes the tensor trainable: allocates (or clears) the gradient. */
     public float[] zeroGrad() {
         if (bf16 != null) throw new IllegalStateException(name + " is held as bf16 and cannot be trained");
         if (grad == null) grad = new float[data.length];

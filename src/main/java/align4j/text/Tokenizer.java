@@ -1,7 +1,7 @@
 package align4j.text;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import align4j.cli.UserException;
+import align4j.InputException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,7 +43,7 @@ public final class Tokenizer implements AutoCloseable {
     public static Tokenizer load(Path dir) {
         Path file = dir.resolve("tokenizer.json");
         if (!Files.isRegularFile(file)) {
-            throw new UserException(dir + ": no tokenizer.json (align4j reads Hugging Face fast-tokenizer folders)");
+            throw new InputException(dir + ": no tokenizer.json (align4j reads Hugging Face fast-tokenizer folders)");
         }
         TokenizerConfig config = TokenizerConfig.load(dir);
         Map<String, Integer> ids = new HashMap<>();
@@ -57,7 +57,7 @@ public final class Tokenizer implements AutoCloseable {
                     .optTruncation(false)
                     .build();
         } catch (IOException | RuntimeException e) {
-            throw new UserException(file + ": cannot load the tokenizer: " + e.getMessage(), e);
+            throw new InputException(file + ": cannot load the tokenizer: " + e.getMessage(), e);
         }
         return new Tokenizer(dir, hf, config, Map.copyOf(ids), maxId + 1);
     }
@@ -128,11 +128,11 @@ public final class Tokenizer implements AutoCloseable {
         return config.chatTemplate() != null;
     }
 
-    /** The folder's chat template, parsed once; a UserException when the folder has none. */
+    /** The folder's chat template, parsed once; an InputException when the folder has none. */
     public synchronized ChatTemplate chatTemplate() {
         if (chatTemplate == null) {
             if (config.chatTemplate() == null) {
-                throw new UserException(dir + ": the tokenizer has no chat template (tokenizer_config.json"
+                throw new InputException(dir + ": the tokenizer has no chat template (tokenizer_config.json"
                         + " \"chat_template\" or chat_template.jinja), which conversational data needs");
             }
             chatTemplate = new ChatTemplate(config.chatTemplate());
@@ -175,7 +175,7 @@ public final class Tokenizer implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new UserException(file + ": cannot read tokenizer.json: " + e.getMessage(), e);
+            throw new InputException(file + ": cannot read tokenizer.json: " + e.getMessage(), e);
         }
         expect(maxId >= 0, file, "a model vocabulary");
         return maxId;
@@ -218,7 +218,7 @@ public final class Tokenizer implements AutoCloseable {
 
     private static void expect(boolean ok, Path file, String what) {
         if (!ok) {
-            throw new UserException(file + ": expected " + what + " in tokenizer.json");
+            throw new InputException(file + ": expected " + what + " in tokenizer.json");
         }
     }
 

@@ -1,6 +1,6 @@
 package align4j.text;
 
-import align4j.cli.UserException;
+import align4j.InputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -37,14 +37,14 @@ public record TokenizerConfig(String bosToken, String eosToken, String padToken,
             } else if (config.path("chat_template").isArray()) {
                 for (JsonNode t : config.get("chat_template")) {
                     if (!t.path("name").isTextual() || !t.path("template").isTextual()) {
-                        throw new UserException(dir.resolve("tokenizer_config.json") + ": field \"chat_template\": "
+                        throw new InputException(dir.resolve("tokenizer_config.json") + ": field \"chat_template\": "
                                 + "each entry of the list needs a string \"name\" and \"template\"");
                     }
                     templates.put(t.get("name").asText(), t.get("template").asText());
                 }
             }
         } catch (IOException e) {
-            throw new UserException(jinja + ": cannot read: " + e.getMessage(), e);
+            throw new InputException(jinja + ": cannot read: " + e.getMessage(), e);
         }
         Path configFile = dir.resolve("tokenizer_config.json");
         return new TokenizerConfig(token(config, map, "bos_token", configFile), token(config, map, "eos_token", configFile),
@@ -81,7 +81,7 @@ public record TokenizerConfig(String bosToken, String eosToken, String padToken,
         if (v.isObject() && v.path("content").isTextual()) {
             return v.get("content").asText();
         }
-        throw new UserException(configFile + ": field \"" + field + "\": expected a string, null or {\"content\": …}, got "
+        throw new InputException(configFile + ": field \"" + field + "\": expected a string, null or {\"content\": …}, got "
                 + v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
     }
 
@@ -92,13 +92,13 @@ public record TokenizerConfig(String bosToken, String eosToken, String padToken,
         try {
             JsonNode n = JSON.readTree(file.toFile());
             if (n == null || !n.isObject()) {
-                throw new UserException(file + ": expected a JSON object");
+                throw new InputException(file + ": expected a JSON object");
             }
             return n;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new UserException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
+            throw new InputException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new UserException(file + ": cannot read: " + e.getMessage(), e);
+            throw new InputException(file + ": cannot read: " + e.getMessage(), e);
         }
     }
 }

@@ -106,7 +106,7 @@ public final class AdamW {
     public void step(double lr) {
         for (int i = 0; i < params.size(); i++) {
             Tensor t = params.get(i);
-            if (t.grad == null) continue;
+            if (!t.isTrainable()) continue;
             State s = state.computeIfAbsent(t.name, k -> new State(t.size()));
             s.step++;
             update(t.data, t.grad, s, lr, decays[i] ? weightDecay : 0.0);

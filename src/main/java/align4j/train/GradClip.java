@@ -33,7 +33,7 @@ public final class GradClip {
      */
     public static double globalNorm(List<Tensor> params) {
         List<float[]> grads = new ArrayList<>();
-        for (Tensor t : params) if (t.grad != null) grads.add(t.grad);
+        for (Tensor t : params) if (t.isTrainable()) grads.add(t.grad);
         int n = grads.size();
         if (n == 0) return 0;
         double[][] lanes = new double[n][LANES];

@@ -48,7 +48,7 @@ public final class GrpoTrainer implements RlLoop.Algorithm {
         this.cfg = cfg;
         this.maxGradNorm = maxGradNorm;
         this.microBatches = gradientAccumulationSteps;
-        for (Tensor t : policy.parameters()) if (t.grad != null) trainable.add(t);
+        for (Tensor t : policy.parameters()) if (t.isTrainable()) trainable.add(t);
     }
 
     @Override

@@ -64,7 +64,7 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         this.klCtl = cfg.adaptiveKl() ? PpoKlController.adaptive(cfg.klCoef(), cfg.target(), cfg.horizon())
                 : PpoKlController.fixed(cfg.klCoef());
         this.klpenBeta = cfg.klpenBeta();
-        for (Tensor t : policy.parameters()) if (t.grad != null) trainable.add(t);
+        for (Tensor t : policy.parameters()) if (t.isTrainable()) trainable.add(t);
     }
 
     /** The current KL coefficient of the reward (β). */

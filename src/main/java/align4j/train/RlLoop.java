@@ -48,7 +48,7 @@ public final class RlLoop {
         this.prompts = prompts;
         this.params = params;
         this.trainable = new ArrayList<>();
-        for (Tensor t : params) if (t.grad != null) trainable.add(t);
+        for (Tensor t : params) if (t.isTrainable()) trainable.add(t);
         this.algorithm = algorithm;
         this.listener = listener;
     }

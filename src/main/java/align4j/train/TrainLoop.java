@@ -66,7 +66,7 @@ public final class TrainLoop {
         this.task = task;
         this.params = params;
         this.trainable = new ArrayList<>();
-        for (Tensor t : params) if (t.grad != null) trainable.add(t);
+        for (Tensor t : params) if (t.isTrainable()) trainable.add(t);
         this.listener = listener;
     }
 

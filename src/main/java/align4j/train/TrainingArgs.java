@@ -1,16 +1,34 @@
 package align4j.train;
 
+import align4j.InputException;
 import java.nio.file.Path;
 
 /**
- * The optimisation settings every trainer shares (SFT, DPO, reward model, PPO), with Hugging Face
- * TrainingArguments' names and meanings.
+ * The optimisation settings every trainer shares (SFT, DPO, reward model, PPO, GRPO, RLOO), with Hugging Face
+ * TrainingArguments' names and meanings. {@link #defaults} holds each default once (TRL's DPOConfig values);
+ * change one with a {@code withX} copy: {@code TrainingArgs.defaults(out).withLearningRate(5e-7).withMaxSteps(100)}.
  *
- * @param batchSize            pairs (or sequences) per micro-batch: per_device_train_batch_size
- * @param maxSteps             optimizer steps; ≤ 0 means num_train_epochs full passes
- * @param warmupSteps          ≥ 0 overrides warmupRatio (HF: warmup_steps wins when set)
- * @param evalSteps            ≤ 0 means "same as loggingSteps" (HF's default when eval_steps is unset)
- * @param resumeFromCheckpoint a checkpoint-N folder, or null
+ * @param outputDir                 where the model, metrics.jsonl and checkpoint-N/ go (output_dir)
+ * @param learningRate              peak learning rate (learning_rate; default 1e-6, TRL's DPOConfig)
+ * @param batchSize                 examples per micro-batch (per_device_train_batch_size; default 8)
+ * @param evalBatchSize             examples per eval batch (per_device_eval_batch_size; default 8)
+ * @param gradientAccumulationSteps micro-batches per optimizer step (default 1)
+ * @param numTrainEpochs            passes over the data when maxSteps ≤ 0 (default 3)
+ * @param maxSteps                  optimizer steps; ≤ 0 means numTrainEpochs full passes (default -1)
+ * @param warmupRatio               fraction of the steps of linear warmup (default 0)
+ * @param warmupSteps               ≥ 0 overrides warmupRatio, as HF's warmup_steps wins when set (default -1: unset)
+ * @param lrSchedulerType           constant, constant_with_warmup, linear or cosine (default linear)
+ * @param weightDecay               AdamW's decoupled weight decay (default 0)
+ * @param adamBeta1                 AdamW β1 (default 0.9)
+ * @param adamBeta2                 AdamW β2 (default 0.999)
+ * @param adamEpsilon               AdamW ε (default 1e-8)
+ * @param maxGradNorm               clip the global gradient norm to this; ≤ 0: no clipping (default 1.0)
+ * @param seed                      seed of the data order and of sampling (default 42)
+ * @param loggingSteps              log metrics every N optimizer steps (default 10)
+ * @param evalSteps                 evaluate every N steps; ≤ 0 means "same as loggingSteps", HF's default (default -1)
+ * @param saveSteps                 write checkpoint-N every N steps (default 500)
+ * @param saveTotalLimit            keep at most this many checkpoints; ≤ 0 keeps all (default -1)
+ * @param resumeFromCheckpoint      a checkpoint-N folder to continue from, or null (default)
  */
 public record TrainingArgs(
         Path outputDir,
@@ -33,4 +51,175 @@ public record TrainingArgs(
         int evalSteps,
         int saveSteps,
         int saveTotalLimit,
-        Path resumeFromCheckpoint) {}
+        Path resumeFromCheckpoint) {
+
+    /** Values out of range are input errors named by their TrainingArguments names. */
+    public TrainingArgs {
+        if (learningRate < 0) throw new InputException("learning_rate must be ≥ 0, got " + learningRate);
+        if (batchSize < 1) throw new InputException("per_device_train_batch_size must be ≥ 1, got " + batchSize);
+        if (evalBatchSize < 1) throw new InputException("per_device_eval_batch_size must be ≥ 1, got " + evalBatchSize);
+        if (gradientAccumulationSteps < 1) throw new InputException("gradient_accumulation_steps must be ≥ 1, got " + gradientAccumulationSteps);
+        if (warmupRatio < 0 || warmupRatio > 1) throw new InputException("warmup_ratio must be in [0, 1], got " + warmupRatio);
+        if (loggingSteps < 1) throw new InputException("logging_steps must be ≥ 1, got " + loggingSteps);
+        if (saveSteps < 1) throw new InputException("save_steps must be ≥ 1, got " + saveSteps);
+    }
+
+    /** TRL's DPOConfig defaults (HF TrainingArguments' for everything DPO does not change), writing to outputDir. */
+    public static TrainingArgs defaults(Path outputDir) {
+        return new TrainingArgs(outputDir, 1e-6, 8, 8, 1, 3, -1, 0, -1, "linear", 0, 0.9, 0.999, 1e-8, 1.0, 42, 10, -1,
+                500, -1, null);
+    }
+
+    /** Optimizer steps of a run over {@code examples} training examples (prompts for RL): maxSteps, or the epochs'. */
+    public int totalSteps(int examples) {
+        if (maxSteps > 0) return maxSteps;
+        return (int) Math.ceil(numTrainEpochs * TrainLoop.stepsPerEpoch(examples, batchSize, gradientAccumulationSteps));
+    }
+
+    public TrainingArgs withOutputDir(Path outputDir) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withLearningRate(double learningRate) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withBatchSize(int batchSize) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withEvalBatchSize(int evalBatchSize) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withGradientAccumulationSteps(int gradientAccumulationSteps) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withNumTrainEpochs(double numTrainEpochs) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withMaxSteps(int maxSteps) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withWarmupRatio(double warmupRatio) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withWarmupSteps(int warmupSteps) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withLrSchedulerType(String lrSchedulerType) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withWeightDecay(double weightDecay) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withAdamBeta1(double adamBeta1) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withAdamBeta2(double adamBeta2) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withAdamEpsilon(double adamEpsilon) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withMaxGradNorm(double maxGradNorm) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withSeed(long seed) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withLoggingSteps(int loggingSteps) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withEvalSteps(int evalSteps) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withSaveSteps(int saveSteps) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withSaveTotalLimit(int saveTotalLimit) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+
+    public TrainingArgs withResumeFromCheckpoint(Path resumeFromCheckpoint) {
+        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
+                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
+                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit,
+                resumeFromCheckpoint);
+    }
+}

@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.InputException;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class EvalOptionsTest {
         EvalOptions withFile = split(0.2);
         withFile.evalDataset = Path.of("eval.jsonl");
         assertFalse(withFile.holdsOut());
-        assertTrue(assertThrows(UserException.class, () -> split(1).holdsOut()).getMessage().contains("--eval-split"));
-        assertTrue(assertThrows(UserException.class, () -> split(0.9).split(1, 0)).getMessage().contains("no training examples"));
+        assertTrue(assertThrows(InputException.class, () -> split(1).holdsOut()).getMessage().contains("--eval-split"));
+        assertTrue(assertThrows(InputException.class, () -> split(0.9).split(1, 0)).getMessage().contains("no training examples"));
     }
 }

@@ -2,7 +2,7 @@ package align4j.data;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import align4j.cli.UserException;
+import align4j.InputException;
 import align4j.text.TextFixtures;
 import align4j.text.Tokenizer;
 import java.nio.file.Files;
@@ -34,13 +34,13 @@ class PromptDatasetTest {
     void badRecordsNameTheFileLineAndField() throws Exception {
         Path f = dir.resolve("bad.jsonl");
         Files.writeString(f, "{\"prompt_input_ids\": [1]}\n{\"prompt_input_ids\": [99]}\n");
-        UserException e = assertThrows(UserException.class, () -> PromptDataset.load(f, null, 16));
+        InputException e = assertThrows(InputException.class, () -> PromptDataset.load(f, null, 16));
         assertTrue(e.getMessage().contains("bad.jsonl, line 2") && e.getMessage().contains("99"), e.getMessage());
         Files.writeString(f, "{\"question\": \"x\"}\n");
-        e = assertThrows(UserException.class, () -> PromptDataset.load(f, null, 16));
+        e = assertThrows(InputException.class, () -> PromptDataset.load(f, null, 16));
         assertTrue(e.getMessage().contains("line 1") && e.getMessage().contains("'prompt'"), e.getMessage());
         Files.writeString(f, "{\"prompt\": \"text\"}\n");
-        e = assertThrows(UserException.class, () -> PromptDataset.load(f, null, 16));
+        e = assertThrows(InputException.class, () -> PromptDataset.load(f, null, 16));
         assertTrue(e.getMessage().contains("no tokenizer"), e.getMessage());
     }
 }

@@ -170,7 +170,7 @@ class PpoUpdateTest {
 
     static List<Tensor> trainable(List<Tensor> ps) {
         List<Tensor> out = new ArrayList<>();
-        for (Tensor t : ps) if (t.grad != null) out.add(t);
+        for (Tensor t : ps) if (t.isTrainable()) out.add(t);
         return out;
     }
 }

@@ -129,8 +129,9 @@ class RlRaisesRewardTest {
 
         Outcome run(RlLoop.Algorithm alg, List<Tensor> params, int batch, int steps, double lr, int run) throws Exception {
             double before = trueReward();
-            TrainingArgs args = new TrainingArgs(dir.resolve("run" + run), lr, batch, batch, 1, 1, steps, 0, 0, "constant",
-                    0, 0.9, 0.999, 1e-8, 1.0, 42, 5, -1, 1000, -1, null);
+            TrainingArgs args = TrainingArgs.defaults(dir.resolve("run" + run)).withLearningRate(lr).withBatchSize(batch)
+                    .withEvalBatchSize(batch).withNumTrainEpochs(1).withMaxSteps(steps).withWarmupSteps(0)
+                    .withLrSchedulerType("constant").withLoggingSteps(5).withSaveSteps(1000);
             new RlLoop(args, prompts, new ArrayList<>(params), alg, null).run();
             double after = trueReward();
             return new Outcome(before, after, kl(), klOfOptimum());

@@ -54,8 +54,9 @@ class TrainLoopAccumulationTest {
         Recorder task = new Recorder(weighted);
         Tensor w = new Tensor("w", 1);
         w.zeroGrad();
-        TrainingArgs args = new TrainingArgs(dir.resolve(run), 1e-3, 1, 1, 4, 1, 1, 0, 0, "constant",
-                0, 0.9, 0.999, 1e-8, 1.0, 42, 1, -1, 1000, -1, null);
+        TrainingArgs args = TrainingArgs.defaults(dir.resolve(run)).withLearningRate(1e-3).withBatchSize(1)
+                .withEvalBatchSize(1).withGradientAccumulationSteps(4).withNumTrainEpochs(1).withMaxSteps(1)
+                .withWarmupSteps(0).withLrSchedulerType("constant").withLoggingSteps(1).withSaveSteps(1000);
         new TrainLoop(args, task, List.of(w), null).run();
         return task.calls;
     }
