@@ -85,7 +85,7 @@ final class PromptFile {
             if (encoder == null) throw new DatasetException(at, field, "text prompts need the model folder's tokenizer.json");
             try {
                 ids = encoder.promptIds(p);
-            } catch (InputException | IllegalArgumentException e) {
+            } catch (IllegalArgumentException e) {
                 throw new DatasetException(at, field, e.getMessage(), e);
             }
         }

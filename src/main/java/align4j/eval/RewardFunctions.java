@@ -1,5 +1,6 @@
 package align4j.eval;
 
+import align4j.InputException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class RewardFunctions {
         Fn fn = lookup(name);
         return perSample(name, s -> {
             if (fn.needsReference && s.reference() == null) {
-                throw new IllegalArgumentException("reward function '" + name + "' needs a reference completion (--references FIELD)");
+                throw new InputException("reward function '" + name + "' needs a reference completion (--references FIELD)");
             }
             return fn.f.applyAsDouble(s);
         });
@@ -70,12 +71,12 @@ public final class RewardFunctions {
         try {
             target = Integer.parseInt(name.substring(TARGET_TOKEN.length()).trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("reward function '" + name + "': the token id after '" + TARGET_TOKEN + "' is not an integer");
+            throw new InputException("reward function '" + name + "': the token id after '" + TARGET_TOKEN + "' is not an integer");
         }
-        if (target < 0) throw new IllegalArgumentException("reward function '" + name + "': token id " + target + " is negative");
+        if (target < 0) throw new InputException("reward function '" + name + "': token id " + target + " is negative");
         return perSample(name, s -> {
             int[] c = s.completionIds();
-            if (c == null) throw new IllegalArgumentException("reward function '" + name + "' needs completion token ids");
+            if (c == null) throw new InputException("reward function '" + name + "' needs completion token ids");
             int hits = 0;
             for (int t : c) if (t == target) hits++;
             return c.length == 0 ? 0 : (double) hits / c.length;
@@ -102,7 +103,7 @@ public final class RewardFunctions {
     private static Fn lookup(String name) {
         Fn fn = REGISTRY.get(name);
         if (fn == null) {
-            throw new IllegalArgumentException("unknown reward function '" + name + "'; known: " + String.join(", ", REGISTRY.keySet()));
+            throw new InputException("unknown reward function '" + name + "'; known: " + String.join(", ", REGISTRY.keySet()));
         }
         return fn;
     }

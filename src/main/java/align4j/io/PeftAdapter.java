@@ -131,7 +131,7 @@ public final class PeftAdapter {
         Lora lora;
         try {
             lora = Lora.of(model, l.config(), l.tensors(), seed);
-        } catch (IllegalArgumentException | ModelFormatException e) {
+        } catch (IllegalArgumentException e) {
             throw new ModelFormatException(weights + ": " + e.getMessage());
         }
         if (l.sequenceClassification() && (l.score().shape.length != 2 || l.score().shape[0] != 1 || l.score().shape[1] != model.hidden())) {

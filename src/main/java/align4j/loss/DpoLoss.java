@@ -1,5 +1,6 @@
 package align4j.loss;
 
+import align4j.InputException;
 import static align4j.loss.Logistic.logSigmoid;
 import static align4j.loss.Logistic.sigmoid;
 import static align4j.loss.Logistic.softplus;
@@ -60,33 +61,33 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
     /** One loss type and its weight in the sum (TRL {@code loss_type[k]}, {@code loss_weights[k]}). */
     public record Term(LossType type, double weight) {
         public Term {
-            if (type == null) throw new IllegalArgumentException("loss_type is required");
-            if (!Double.isFinite(weight)) throw new IllegalArgumentException("loss weight of " + type + " must be finite, got " + weight);
+            if (type == null) throw new InputException("loss_type is required");
+            if (!Double.isFinite(weight)) throw new InputException("loss weight of " + type + " must be finite, got " + weight);
         }
     }
 
     public DpoLoss {
-        if (terms == null || terms.isEmpty()) throw new IllegalArgumentException("loss_type is required");
+        if (terms == null || terms.isEmpty()) throw new InputException("loss_type is required");
         terms = List.copyOf(terms);
-        if (!(beta > 0) || Double.isInfinite(beta)) throw new IllegalArgumentException("beta must be > 0, got " + beta);
+        if (!(beta > 0) || Double.isInfinite(beta)) throw new InputException("beta must be > 0, got " + beta);
         if (!(labelSmoothing >= 0 && labelSmoothing <= 0.5)) {
-            throw new IllegalArgumentException("label_smoothing must be in [0, 0.5], got " + labelSmoothing);
+            throw new InputException("label_smoothing must be in [0, 0.5], got " + labelSmoothing);
         }
         for (Term t : terms) {
             if (t.type() == LossType.ROBUST && labelSmoothing >= 0.5) {
-                throw new IllegalArgumentException("loss_type robust needs label_smoothing < 0.5 (it divides by 1 − 2ε)");
+                throw new InputException("loss_type robust needs label_smoothing < 0.5 (it divides by 1 − 2ε)");
             }
             if (t.type() == LossType.SFT && t.weight() < 0) {
-                throw new IllegalArgumentException("the weight of sft (rpo_alpha) must be ≥ 0, got " + t.weight());
+                throw new InputException("the weight of sft (rpo_alpha) must be ≥ 0, got " + t.weight());
             }
             if (useWeighting && t.type().sortsBatch()) {
-                throw new IllegalArgumentException("use_weighting does not apply to loss_type " + t.type()
+                throw new InputException("use_weighting does not apply to loss_type " + t.type()
                         + " (its losses are indexed by rank, not by pair; TRL refuses it too)");
             }
         }
-        if (!(discopopTau > 0)) throw new IllegalArgumentException("discopop_tau must be > 0, got " + discopopTau);
-        if (fDivergence == null) throw new IllegalArgumentException("f_divergence_type is required");
-        if (!Double.isFinite(fAlpha)) throw new IllegalArgumentException("f_alpha_divergence_coef must be finite, got " + fAlpha);
+        if (!(discopopTau > 0)) throw new InputException("discopop_tau must be > 0, got " + discopopTau);
+        if (fDivergence == null) throw new InputException("f_divergence_type is required");
+        if (!Double.isFinite(fAlpha)) throw new InputException("f_alpha_divergence_coef must be finite, got " + fAlpha);
     }
 
     /** One loss type, with an RPO term of weight rpoAlpha when it is > 0, reverse KL, no weighting. */
@@ -106,13 +107,13 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
      * ({@code sft}, rpoAlpha) when rpoAlpha > 0 (v0.27's {@code rpo_alpha}).
      */
     public static List<Term> terms(List<LossType> types, double[] weights, double rpoAlpha) {
-        if (types.isEmpty()) throw new IllegalArgumentException("loss_type is required");
+        if (types.isEmpty()) throw new InputException("loss_type is required");
         if (weights != null && weights.length != types.size()) {
-            throw new IllegalArgumentException("loss_weights has " + weights.length + " values for " + types.size()
+            throw new InputException("loss_weights has " + weights.length + " values for " + types.size()
                     + " loss types " + types);
         }
         if (!(rpoAlpha >= 0) || Double.isInfinite(rpoAlpha)) {
-            throw new IllegalArgumentException("rpo_alpha must be ≥ 0, got " + rpoAlpha);
+            throw new InputException("rpo_alpha must be ≥ 0, got " + rpoAlpha);
         }
         List<Term> out = new ArrayList<>();
         for (int k = 0; k < types.size(); k++) out.add(new Term(types.get(k), weights == null ? 1.0 : weights[k]));

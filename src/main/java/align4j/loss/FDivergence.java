@@ -1,5 +1,6 @@
 package align4j.loss;
 
+import align4j.InputException;
 import static align4j.loss.Logistic.logSigmoid;
 import static align4j.loss.Logistic.sigmoid;
 
@@ -72,7 +73,7 @@ public enum FDivergence {
         for (FDivergence f : values()) {
             if (f.trlName.equals(n)) return f;
         }
-        throw new IllegalArgumentException("unknown f_divergence_type '" + name
+        throw new InputException("unknown f_divergence_type '" + name
                 + "'; expected reverse_kl, forward_kl, js_divergence or alpha_divergence");
     }
 

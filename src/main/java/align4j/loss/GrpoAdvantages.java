@@ -1,5 +1,6 @@
 package align4j.loss;
 
+import align4j.InputException;
 import java.util.Locale;
 
 /**
@@ -30,7 +31,7 @@ public final class GrpoAdvantages {
                 case "group", "true" -> GROUP;
                 case "batch" -> BATCH;
                 case "none", "false" -> NONE;
-                default -> throw new IllegalArgumentException("unknown scale_rewards '" + name + "' (expected group, batch or none)");
+                default -> throw new InputException("unknown scale_rewards '" + name + "' (expected group, batch or none)");
             };
         }
     }

@@ -1,5 +1,6 @@
 package align4j.loss;
 
+import align4j.InputException;
 import java.util.Locale;
 
 /**
@@ -33,7 +34,7 @@ public final class GrpoLoss {
                 case "bnpo" -> BNPO;
                 case "dapo" -> DAPO;
                 case "dr_grpo" -> DR_GRPO;
-                default -> throw new IllegalArgumentException("unknown GRPO loss_type '" + name + "' (expected grpo, bnpo, dapo or dr_grpo)");
+                default -> throw new InputException("unknown GRPO loss_type '" + name + "' (expected grpo, bnpo, dapo or dr_grpo)");
             };
         }
     }

@@ -1,5 +1,7 @@
 package align4j.loss;
 
+import align4j.InputException;
+
 /**
  * KL divergence between a policy π and a reference π_ref: per-token Monte-Carlo estimators for a
  * token x sampled from π, and the exact KL of two categorical distributions over the vocabulary.
@@ -31,7 +33,7 @@ public final class KlEstimators {
                 case "k1" -> K1;
                 case "k2" -> K2;
                 case "k3" -> K3;
-                default -> throw new IllegalArgumentException("unknown KL estimator '" + name + "' (expected k1, k2 or k3)");
+                default -> throw new InputException("unknown KL estimator '" + name + "' (expected k1, k2 or k3)");
             };
         }
     }

@@ -1,5 +1,6 @@
 package align4j.loss;
 
+import align4j.InputException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,7 +53,7 @@ public enum LossType {
         for (LossType t : values()) {
             if (t.trlName.equals(n)) return t;
         }
-        throw new IllegalArgumentException("unknown loss_type '" + name + "'; expected one of " + names());
+        throw new InputException("unknown loss_type '" + name + "'; expected one of " + names());
     }
 
     /** All TRL spellings, in declaration order. */

@@ -1,5 +1,6 @@
 package align4j.model;
 
+import align4j.InputException;
 import align4j.tensor.MatMul;
 import align4j.tensor.Parallel;
 import align4j.tensor.Tensor;
@@ -159,7 +160,7 @@ public final class Lora {
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("target modules " + want + " not found in the base model (a "
+            throw new InputException("target modules " + want + " not found in the base model (a "
                     + model.modelType() + " model has " + allLinear(model) + ")");
         }
         return out;

@@ -1,5 +1,6 @@
 package align4j.model;
 
+import align4j.InputException;
 import java.util.List;
 
 /**
@@ -13,9 +14,9 @@ import java.util.List;
  */
 public record LoraConfig(int r, double alpha, double dropout, List<String> targetModules) {
     public LoraConfig {
-        if (r < 1) throw new IllegalArgumentException("lora r must be ≥ 1, got " + r);
-        if (!(alpha > 0)) throw new IllegalArgumentException("lora_alpha must be > 0, got " + alpha);
-        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("lora_dropout must be in [0, 1), got " + dropout);
+        if (r < 1) throw new InputException("lora r must be ≥ 1, got " + r);
+        if (!(alpha > 0)) throw new InputException("lora_alpha must be > 0, got " + alpha);
+        if (!(dropout >= 0 && dropout < 1)) throw new InputException("lora_dropout must be in [0, 1), got " + dropout);
         targetModules = targetModules == null || targetModules.isEmpty() ? null : List.copyOf(targetModules);
     }
 

@@ -1,5 +1,6 @@
 package align4j.train;
 
+import align4j.InputException;
 import align4j.loss.GrpoAdvantages;
 import align4j.loss.GrpoLoss;
 
@@ -28,13 +29,13 @@ public record GrpoConfig(Estimator estimator, int numGenerations, double beta, d
 
     public GrpoConfig {
         if (numGenerations < 1 || (estimator == Estimator.RLOO && numGenerations < 2)) {
-            throw new IllegalArgumentException("num_generations must be ≥ " + (estimator == Estimator.RLOO ? 2 : 1) + ", got " + numGenerations);
+            throw new InputException("num_generations must be ≥ " + (estimator == Estimator.RLOO ? 2 : 1) + ", got " + numGenerations);
         }
-        if (beta < 0) throw new IllegalArgumentException("beta must be ≥ 0, got " + beta);
-        if (epsilon < 0 || epsilonHigh < 0) throw new IllegalArgumentException("epsilon must be ≥ 0");
-        if (numIterations < 1) throw new IllegalArgumentException("num_iterations must be ≥ 1, got " + numIterations);
-        if (maxCompletionLength < 1) throw new IllegalArgumentException("max_completion_length must be ≥ 1, got " + maxCompletionLength);
-        if (!(temperature > 0)) throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+        if (beta < 0) throw new InputException("beta must be ≥ 0, got " + beta);
+        if (epsilon < 0 || epsilonHigh < 0) throw new InputException("epsilon must be ≥ 0");
+        if (numIterations < 1) throw new InputException("num_iterations must be ≥ 1, got " + numIterations);
+        if (maxCompletionLength < 1) throw new InputException("max_completion_length must be ≥ 1, got " + maxCompletionLength);
+        if (!(temperature > 0)) throw new InputException("temperature must be > 0, got " + temperature);
     }
 
     GrpoLoss.Config lossConfig() {

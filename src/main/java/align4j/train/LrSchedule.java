@@ -1,5 +1,6 @@
 package align4j.train;
 
+import align4j.InputException;
 import java.util.Locale;
 
 /**
@@ -30,17 +31,17 @@ public record LrSchedule(Type type, double learningRate, int warmupSteps, int to
             for (Type t : values()) {
                 if (t.hfName.equals(n)) return t;
             }
-            throw new IllegalArgumentException("unknown lr_scheduler_type '" + name
+            throw new InputException("unknown lr_scheduler_type '" + name
                     + "'; expected constant, constant_with_warmup, linear or cosine");
         }
     }
 
     public LrSchedule {
         if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("learning_rate must be ≥ 0, got " + learningRate);
+            throw new InputException("learning_rate must be ≥ 0, got " + learningRate);
         }
-        if (warmupSteps < 0) throw new IllegalArgumentException("warmup_steps must be ≥ 0, got " + warmupSteps);
-        if (totalSteps < 0) throw new IllegalArgumentException("total steps must be ≥ 0, got " + totalSteps);
+        if (warmupSteps < 0) throw new InputException("warmup_steps must be ≥ 0, got " + warmupSteps);
+        if (totalSteps < 0) throw new InputException("total steps must be ≥ 0, got " + totalSteps);
     }
 
     /**
@@ -54,7 +55,7 @@ public record LrSchedule(Type type, double learningRate, int warmupSteps, int to
     /** HF {@code get_warmup_steps}: warmup_steps if > 0, else ceil(N · warmup_ratio). */
     public static int warmupSteps(int warmupSteps, double warmupRatio, int totalSteps) {
         if (!(warmupRatio >= 0 && warmupRatio <= 1)) {
-            throw new IllegalArgumentException("warmup_ratio must be in [0, 1], got " + warmupRatio);
+            throw new InputException("warmup_ratio must be in [0, 1], got " + warmupRatio);
         }
         return warmupSteps > 0 ? warmupSteps : (int) Math.ceil(totalSteps * warmupRatio);
     }

@@ -1,5 +1,6 @@
 package align4j.train;
 
+import align4j.InputException;
 import align4j.loss.KlEstimators;
 
 /**
@@ -40,19 +41,19 @@ public record PpoConfig(int numPpoEpochs, int numMiniBatches, double cliprange, 
     public enum PolicyLoss { CLIP, KLPEN }
 
     public PpoConfig {
-        if (numPpoEpochs < 1) throw new IllegalArgumentException("num_ppo_epochs must be ≥ 1, got " + numPpoEpochs);
-        if (numMiniBatches < 1) throw new IllegalArgumentException("num_mini_batches must be ≥ 1, got " + numMiniBatches);
-        if (cliprange < 0 || cliprangeValue < 0) throw new IllegalArgumentException("cliprange and cliprange_value must be ≥ 0");
-        if (vfCoef < 0) throw new IllegalArgumentException("vf_coef must be ≥ 0, got " + vfCoef);
-        if (gamma < 0 || gamma > 1 || lam < 0 || lam > 1) throw new IllegalArgumentException("gamma and lam must be in [0, 1]");
-        if (klCoef < 0) throw new IllegalArgumentException("kl_coef must be ≥ 0, got " + klCoef);
-        if (adaptiveKl && (target <= 0 || horizon <= 0)) throw new IllegalArgumentException("target and horizon must be > 0");
-        if (!(temperature > 0)) throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
-        if (responseLength < 1) throw new IllegalArgumentException("response_length must be ≥ 1, got " + responseLength);
+        if (numPpoEpochs < 1) throw new InputException("num_ppo_epochs must be ≥ 1, got " + numPpoEpochs);
+        if (numMiniBatches < 1) throw new InputException("num_mini_batches must be ≥ 1, got " + numMiniBatches);
+        if (cliprange < 0 || cliprangeValue < 0) throw new InputException("cliprange and cliprange_value must be ≥ 0");
+        if (vfCoef < 0) throw new InputException("vf_coef must be ≥ 0, got " + vfCoef);
+        if (gamma < 0 || gamma > 1 || lam < 0 || lam > 1) throw new InputException("gamma and lam must be in [0, 1]");
+        if (klCoef < 0) throw new InputException("kl_coef must be ≥ 0, got " + klCoef);
+        if (adaptiveKl && (target <= 0 || horizon <= 0)) throw new InputException("target and horizon must be > 0");
+        if (!(temperature > 0)) throw new InputException("temperature must be > 0, got " + temperature);
+        if (responseLength < 1) throw new InputException("response_length must be ≥ 1, got " + responseLength);
         if (klpenBeta < 0 || (policyLoss == PolicyLoss.KLPEN && klpenTarget <= 0)) {
-            throw new IllegalArgumentException("klpen_beta must be ≥ 0 and klpen_target > 0");
+            throw new InputException("klpen_beta must be ≥ 0 and klpen_target > 0");
         }
-        if (klEstimator == KlEstimators.Estimator.K2) throw new IllegalArgumentException("kl_estimator must be k1 or k3 (TRL's choices)");
+        if (klEstimator == KlEstimators.Estimator.K2) throw new InputException("kl_estimator must be k1 or k3 (TRL's choices)");
     }
 
     /** TRL's PPOConfig defaults (kl_coef 0.05, k1, cliprange 0.2, vf_coef 0.1, γ 1, λ 0.95, 4 epochs, T 0.7, 53 tokens). */

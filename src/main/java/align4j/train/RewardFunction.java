@@ -1,5 +1,6 @@
 package align4j.train;
 
+import align4j.InputException;
 import align4j.eval.RewardFunctions;
 import align4j.eval.RewardModel;
 import align4j.eval.Sample;
@@ -50,16 +51,16 @@ public interface RewardFunction {
     static RewardFunction programmatic(String spec, int vocabSize, Tokenizer tokenizer) {
         Scorer scorer = RewardFunctions.get(spec);
         if (RewardFunctions.needsReference(spec)) {
-            throw new IllegalArgumentException("reward function '" + spec + "' compares with a reference completion, which prompt datasets for RL do not have");
+            throw new InputException("reward function '" + spec + "' compares with a reference completion, which prompt datasets for RL do not have");
         }
         boolean text = RewardFunctions.needsText(spec);
         if (text && tokenizer == null) {
-            throw new IllegalArgumentException("reward function '" + spec + "' scores text: the model folder (or --tokenizer) needs a tokenizer.json");
+            throw new InputException("reward function '" + spec + "' scores text: the model folder (or --tokenizer) needs a tokenizer.json");
         }
         if (spec.startsWith(RewardFunctions.TARGET_TOKEN)) {
             int id = Integer.parseInt(spec.substring(RewardFunctions.TARGET_TOKEN.length()).trim());
             if (id >= vocabSize) {
-                throw new IllegalArgumentException("reward function '" + spec + "': token id " + id + " is outside the vocabulary [0, " + vocabSize + ")");
+                throw new InputException("reward function '" + spec + "': token id " + id + " is outside the vocabulary [0, " + vocabSize + ")");
             }
         }
         return r -> {
