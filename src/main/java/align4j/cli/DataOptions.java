@@ -7,7 +7,7 @@ import align4j.data.PreferenceDataset;
 import align4j.data.PreferenceExample;
 import align4j.data.Truncation;
 import align4j.text.Tokenizer;
-import align4j.train.Pairs;
+import align4j.data.Pairs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,7 +13,7 @@ import align4j.tensor.Tensor;
 import align4j.train.DpoObjective;
 import align4j.train.DpoTask;
 import align4j.train.PairLogps;
-import align4j.train.Pairs;
+import align4j.data.Pairs;
 import align4j.train.ProgressDisplay;
 import align4j.train.RefLogpsCache;
 import align4j.train.Stats;

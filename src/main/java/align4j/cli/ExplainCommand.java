@@ -9,7 +9,7 @@ import align4j.model.Transformer;
 import align4j.report.RewardHeatmap;
 import align4j.text.TokenPieces;
 import align4j.text.Tokenizer;
-import align4j.train.Pairs;
+import align4j.data.Pairs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -3,7 +3,7 @@ package align4j.cli;
 import align4j.io.HfModel;
 import align4j.model.Transformer;
 import align4j.train.PairLogps;
-import align4j.train.Pairs;
+import align4j.data.Pairs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;

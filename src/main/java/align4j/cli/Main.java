@@ -38,7 +38,8 @@ public final class Main implements Runnable {
             args = all;
         }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof InputException || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+            if (ex instanceof InputException || ex instanceof align4j.train.TrainLoop.TrainingDiverged
+                    || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
                 cmd.getErr().println("align4j " + cmd.getCommandName() + ": " + ex.getMessage());
                 return 2;
             }

@@ -9,7 +9,7 @@ import align4j.io.SequenceClassification;
 import align4j.loss.BradleyTerryLoss;
 import align4j.model.Lora;
 import align4j.tensor.Tensor;
-import align4j.train.Pairs;
+import align4j.data.Pairs;
 import align4j.train.ProgressDisplay;
 import align4j.train.RewardTask;
 import align4j.train.Stats;

@@ -7,7 +7,7 @@ import align4j.data.SequenceDataset;
 import align4j.data.SequenceExample;
 import align4j.eval.RewardModel;
 import align4j.text.Tokenizer;
-import align4j.train.Pairs;
+import align4j.data.Pairs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;

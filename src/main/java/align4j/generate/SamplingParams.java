@@ -1,5 +1,6 @@
 package align4j.generate;
 
+import align4j.InputException;
 import java.util.List;
 
 /**
@@ -20,18 +21,23 @@ import java.util.List;
 public record SamplingParams(int maxNewTokens, boolean doSample, float temperature, int topK, float topP,
                              int numReturnSequences, List<Integer> stopTokenIds, List<String> stop) {
     public SamplingParams {
-        if (maxNewTokens < 0) throw new IllegalArgumentException("max_new_tokens must be ≥ 0, got " + maxNewTokens);
+        if (maxNewTokens < 0) throw new InputException("max_new_tokens must be ≥ 0, got " + maxNewTokens);
         if (!(temperature >= 0) || Float.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be a finite number ≥ 0, got " + temperature);
+            throw new InputException("temperature must be a finite number ≥ 0, got " + temperature);
         }
-        if (topK < 0) throw new IllegalArgumentException("top_k must be ≥ 0 (0 disables it), got " + topK);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
+        if (topK < 0) throw new InputException("top_k must be ≥ 0 (0 disables it), got " + topK);
+        if (!(topP > 0 && topP <= 1)) throw new InputException("top_p must be in (0, 1], got " + topP);
         if (numReturnSequences < 1) {
-            throw new IllegalArgumentException("num_return_sequences must be ≥ 1, got " + numReturnSequences);
+            throw new InputException("num_return_sequences must be ≥ 1, got " + numReturnSequences);
         }
         stopTokenIds = List.copyOf(stopTokenIds);
         stop = List.copyOf(stop);
-        for (String s : stop) if (s.isEmpty()) throw new IllegalArgumentException("a stop string must not be empty");
+        for (String s : stop) if (s.isEmpty()) throw new InputException("a stop string must not be empty");
+    }
+
+    /** The same parameters stopping at these ids instead. */
+    public SamplingParams withStopTokenIds(List<Integer> stopTokenIds) {
+        return new SamplingParams(maxNewTokens, doSample, temperature, topK, topP, numReturnSequences, stopTokenIds, stop);
     }
 
     /** Greedy decoding of up to maxNewTokens tokens, stopping at the given ids. */

@@ -1,5 +1,6 @@
 package align4j.train;
 
+import align4j.data.Pairs;
 import align4j.model.PairBatch;
 import java.util.Map;
 

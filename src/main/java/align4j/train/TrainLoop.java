@@ -77,9 +77,7 @@ public final class TrainLoop {
     }
 
     public int totalSteps() {
-        if (args.maxSteps() > 0) return args.maxSteps();
-        return (int) Math.ceil(args.numTrainEpochs()
-                * stepsPerEpoch(task.size(), args.batchSize(), args.gradientAccumulationSteps()));
+        return args.totalSteps(task.size());
     }
 
     /**

@@ -58,7 +58,7 @@ final class DpoFixtures {
     }
 
     /** The token-id pairs of a {@link #pairs} file, read without the dataset loader. */
-    static align4j.train.Pairs readPairs(Path file) throws Exception {
+    static align4j.data.Pairs readPairs(Path file) throws Exception {
         List<String> lines = Files.readAllLines(file);
         int n = lines.size();
         int[][] pr = new int[n][], ch = new int[n][], rj = new int[n][];
@@ -68,6 +68,6 @@ final class DpoFixtures {
             ch[i] = JSON.treeToValue(o.get("chosen_input_ids"), int[].class);
             rj[i] = JSON.treeToValue(o.get("rejected_input_ids"), int[].class);
         }
-        return new align4j.train.Pairs(pr, ch, rj, new String[n]);
+        return new align4j.data.Pairs(pr, ch, rj, new String[n]);
     }
 }

@@ -8,7 +8,7 @@ import align4j.io.HfModel;
 import align4j.io.LoadedModel;
 import align4j.model.Transformer;
 import align4j.train.PairLogps;
-import align4j.train.Pairs;
+import align4j.data.Pairs;
 import align4j.train.RefLogpsCache;
 import java.nio.file.Files;
 import java.nio.file.Path;

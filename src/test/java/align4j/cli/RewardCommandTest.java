@@ -13,7 +13,7 @@ import align4j.model.LoraConfig;
 import align4j.model.ModelGradCheck;
 import align4j.model.ParamNames;
 import align4j.tensor.Tensor;
-import align4j.train.Pairs;
+import align4j.data.Pairs;
 import align4j.train.RewardTask;
 import align4j.train.Stats;
 import com.fasterxml.jackson.databind.JsonNode;

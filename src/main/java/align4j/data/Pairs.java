@@ -1,4 +1,4 @@
-package align4j.train;
+package align4j.data;
 
 /**
  * Tokenized preference pairs as the trainers consume them: for pair i, the prompt ids and the chosen
@@ -9,7 +9,6 @@ public record Pairs(int[][] prompts, int[][] chosen, int[][] rejected, String[] 
         return prompts.length;
     }
 
-    /** The pairs at the given indices, in that order. */
     /** Per-pair values (reference log-probs, margins) of the pairs at idx, in idx's order; null stays null. */
     public static double[] pick(double[] perPair, int[] idx) {
         if (perPair == null) return null;
@@ -18,6 +17,7 @@ public record Pairs(int[][] prompts, int[][] chosen, int[][] rejected, String[] 
         return out;
     }
 
+    /** The pairs at the given indices, in that order. */
     public Pairs select(int[] idx) {
         int n = idx.length;
         int[][] p = new int[n][], c = new int[n][], r = new int[n][];

@@ -1,0 +1,183 @@
+package align4j.api;
+
+import align4j.InputException;
+import align4j.data.Pairs;
+import align4j.generate.EosTokens;
+import align4j.generate.Generation;
+import align4j.generate.Generator;
+import align4j.generate.SamplingParams;
+import align4j.io.HfLayout;
+import align4j.io.HfModel;
+import align4j.io.LoadedModel;
+import align4j.io.PeftAdapter;
+import align4j.model.Lora;
+import align4j.model.ModelConfig;
+import align4j.model.Transformer;
+import align4j.tensor.Tensor;
+import align4j.text.Tokenizer;
+import align4j.train.PairLogps;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A causal language model as the jobs use it: a Hugging Face model folder (or a PEFT adapter folder on the base
+ * it names), the {@link Transformer} built from it, its LoRA adapters when it trains them, and its tokenizer.
+ * The training jobs ({@link Sft}, {@link Dpo}, {@link Ppo}, …) update it in place; {@link #save} writes a folder
+ * {@code transformers} loads (a PEFT adapter folder when adapters trained), keeping the input's tensor names and dtypes.
+ *
+ * <pre>{@code
+ * Policy policy = Policy.load(Path.of("Qwen2.5-0.5B"));
+ * PairLogps.Result lp = policy.logps(pairs);                       // summed completion log-probs
+ * List<Generation> out = policy.generate(List.of("The film was"), SamplingParams.sampling(32, List.of()), 42);
+ * }</pre>
+ * Not thread-safe: the model holds one set of activation buffers.
+ */
+public final class Policy {
+    private final LoadedModel files;
+    private final Transformer model;
+    private final Lora lora;
+    private final Path baseDir, tokenizerDir;
+    private Tokenizer tokenizer;
+
+    private Policy(LoadedModel files, Transformer model, Lora lora, Path baseDir, Path tokenizerDir) {
+        this.files = files;
+        this.model = model;
+        this.lora = lora;
+        this.baseDir = baseDir;
+        this.tokenizerDir = tokenizerDir;
+    }
+
+    /** A model folder as it is: every weight trainable when a job trains it. */
+    public static Policy load(Path dir) throws IOException {
+        return load(dir, ModelSettings.defaults(), null, 42);
+    }
+
+    /**
+     * A model folder, or a PEFT adapter folder (its adapters continue training on the base it names), held as
+     * settings ask. tokenizerDir (null: the adapter folder's tokenizer files when it has them, else the base's)
+     * is where text is encoded from; seed draws fresh LoRA weights and dropout masks.
+     */
+    public static Policy load(Path dir, ModelSettings settings, Path tokenizerDir, long seed) throws IOException {
+        Path adapter = PeftAdapter.isAdapterFolder(dir) ? dir : null;
+        Path base = adapter != null ? PeftAdapter.baseFolder(adapter) : dir;
+        Path tok = tokenizerDir != null ? tokenizerDir
+                : adapter != null && Files.isRegularFile(adapter.resolve("tokenizer.json")) ? adapter : base;
+        LoadedModel lm = HfModel.load(base);
+        Transformer t = new Transformer(lm.config(), lm.tensors());
+        Lora lora = null;
+        if (adapter != null) {
+            lora = PeftAdapter.read(PeftAdapter.load(adapter), t.cfg, seed);
+            System.err.println("adapter: continuing " + adapter + " (r " + lora.config.r() + ", lora_alpha " + lora.config.alpha()
+                    + ", lora_dropout " + lora.config.dropout() + ", target_modules " + Lora.resolvedTargets(t.cfg, lora.config)
+                    + ", from its adapter_config.json)");
+        } else if (settings.usePeft()) {
+            lora = Lora.create(t.cfg, settings.lora(), seed);
+        }
+        if (lora != null) t.setLora(lora);
+        else if (settings.bf16Weights()) throw new InputException("weights_dtype bf16 needs use_peft: without adapters every weight trains");
+        t.setGradientCheckpointing(settings.gradientCheckpointing());
+        if (settings.bf16Weights()) t.holdFrozenWeightsAsBf16();
+        return new Policy(lm, t, lora, base, tok);
+    }
+
+    /**
+     * A model that only runs forward (a reference): every weight frozen, held as bf16 when bf16Weights (the
+     * policy's frozen weights are then bf16 too, so both compute alike).
+     */
+    public static Policy loadFrozen(Path dir, boolean bf16Weights) throws IOException {
+        Policy p = load(dir);
+        if (bf16Weights) p.model.holdFrozenWeightsAsBf16();
+        return p;
+    }
+
+    /** A model built in memory (random weights from {@code ModelInit}, a test): saved as safetensors F32, GPT-2 or Llama names. */
+    public static Policy of(ModelConfig config, Map<String, Tensor> tensors, Path tokenizerDir) {
+        return new Policy(new LoadedModel(config, tensors, HfLayout.forNew(config, align4j.io.DType.F32)), new Transformer(config, tensors), null,
+                null, tokenizerDir);
+    }
+
+    public Transformer model() {
+        return model;
+    }
+
+    public ModelConfig config() {
+        return files.config();
+    }
+
+    /** The LoRA adapters that train, or null when every weight does. */
+    public Lora lora() {
+        return lora;
+    }
+
+    /** The model folder the weights came from (the adapter's base for a PEFT folder); null for an in-memory model. */
+    public Path baseDir() {
+        return baseDir;
+    }
+
+    /** Where the tokenizer files are read from (may hold no tokenizer.json: pre-tokenized data only). */
+    public Path tokenizerDir() {
+        return tokenizerDir;
+    }
+
+    /** The folder's tokenizer, loaded once; null when there is no tokenizer.json. */
+    public Tokenizer tokenizer() {
+        if (tokenizer == null && tokenizerDir != null && Files.isRegularFile(tokenizerDir.resolve("tokenizer.json"))) {
+            tokenizer = Tokenizer.load(tokenizerDir);
+        }
+        return tokenizer;
+    }
+
+    /** The tensors a training job updates: the adapters with PEFT, else every weight. */
+    public List<Tensor> trainableParameters() {
+        return lora != null ? lora.parameters() : model.parameters();
+    }
+
+    /** Summed completion log-probs of every pair (forward only, a few pairs per pass with prefix sharing). */
+    public PairLogps.Result logps(Pairs pairs, int batchSize) {
+        return PairLogps.compute(model, pairs.prompts(), pairs.chosen(), pairs.rejected(), batchSize, Integer.MAX_VALUE, null);
+    }
+
+    /** Completions of text prompts (encoded with the tokenizer, no special tokens added), stopping at the model's EOS ids too. */
+    public List<Generation> generate(List<String> prompts, SamplingParams params, long seed) {
+        Tokenizer tok = tokenizer();
+        if (tok == null) throw new InputException(tokenizerDir + ": text prompts need a tokenizer.json");
+        List<int[]> ids = new ArrayList<>();
+        for (String p : prompts) ids.add(tok.encode(p, false));
+        return generateIds(ids, params.withStopTokenIds(stopTokenIds(params.stopTokenIds())), seed);
+    }
+
+    /** Completions of token-id prompts, exactly as given (params' stop ids only). */
+    public List<Generation> generateIds(List<int[]> prompts, SamplingParams params, long seed) {
+        return new Generator(model, tokenizer()).generate(prompts, params, seed);
+    }
+
+    /** The model's EOS ids (generation_config.json, config.json, tokenizer) followed by extra. */
+    public List<Integer> stopTokenIds(List<Integer> extra) {
+        Set<Integer> ids = new LinkedHashSet<>();
+        try {
+            if (baseDir != null) ids.addAll(EosTokens.of(baseDir, tokenizer()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ids.addAll(extra);
+        return List.copyOf(ids);
+    }
+
+    /**
+     * Writes the trained policy to dir: a PEFT adapter folder (adapter_config.json naming the base) when adapters
+     * trained, else the whole model with the input's tensor names and dtypes; then the tokenizer files.
+     */
+    public void save(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        if (lora != null) PeftAdapter.save(dir, lora, String.valueOf(baseDir));
+        else HfModel.save(dir, files.config(), files.tensors(), files.layout());
+        if (tokenizerDir != null) HfModel.copyTokenizerFiles(tokenizerDir, dir);
+    }
+}

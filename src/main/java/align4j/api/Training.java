@@ -1,0 +1,37 @@
+package align4j.api;
+
+import align4j.tensor.Tensor;
+import align4j.train.ProgressDisplay;
+import align4j.train.TrainLoop;
+import align4j.train.TrainingArgs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The steps every supervised job (SFT, DPO, reward model) shares once its task is built: make the trained tensors
+ * trainable, run {@link TrainLoop} with a progress bar, and freeze them again, so that the model holds no
+ * gradients after training and can be saved or used for sampling. A run that diverges stops with
+ * {@link TrainLoop.TrainingDiverged}, its last good state checkpointed.
+ */
+final class Training {
+    private Training() {}
+
+    /** Trains task's examples over the trained tensors; name labels the progress bar. */
+    static TrainResult run(String name, TrainingArgs args, TrainLoop.Task task, List<Tensor> trained) throws IOException {
+        Files.createDirectories(args.outputDir());
+        for (Tensor t : trained) t.zeroGrad();
+        int total = args.totalSteps(task.size());
+        long start = System.nanoTime();
+        Map<String, Double> last;
+        try (ProgressDisplay progress = ProgressDisplay.open(name, total, 0)) {
+            last = new TrainLoop(args, task, trained, (step, steps, loss, tokens) -> progress.update(step, tokens, loss)).run();
+        } finally {
+            for (Tensor t : trained) t.freeze();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.err.printf("%s: train_runtime %.1f s, %.2f s/step%n", name, seconds, seconds / total);
+        return new TrainResult(last, total, seconds, null);
+    }
+}
