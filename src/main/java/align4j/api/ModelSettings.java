@@ -1,6 +1,5 @@
 package align4j.api;
 
-import align4j.InputException;
 import align4j.model.LoraConfig;
 import java.util.List;
 
@@ -12,15 +11,9 @@ import java.util.List;
  * @param lora                  the adapters' r, lora_alpha, lora_dropout, target_modules (TRL's 16, 32, PEFT's 0,
  *                              PEFT's modules for the model type)
  * @param gradientCheckpointing keep only each block's input and recompute the block in backward (default false)
- * @param bf16Weights           hold frozen weights as bf16 in memory, computed in FP32; needs usePeft (default false)
+ * @param bf16Weights           hold frozen weights as bf16 in memory, computed in FP32; needs adapters (default false)
  */
 public record ModelSettings(boolean usePeft, LoraConfig lora, boolean gradientCheckpointing, boolean bf16Weights) {
-    public ModelSettings {
-        if (bf16Weights && !usePeft) {
-            throw new InputException("weights_dtype bf16 holds frozen weights in bf16; without use_peft every weight trains");
-        }
-    }
-
     public static ModelSettings defaults() {
         return new ModelSettings(false, new LoraConfig(16, 32, 0, null), false, false);
     }

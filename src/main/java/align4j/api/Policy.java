@@ -40,6 +40,9 @@ import java.util.Set;
  * Not thread-safe: the model holds one set of activation buffers.
  */
 public final class Policy {
+    /** Packed tokens per forward pass of {@link #logps} (a single longer pair still runs alone). */
+    public static final int LOGPS_PASS_TOKENS = 16384;
+
     private final LoadedModel files;
     private final Transformer model;
     private final Lora lora;
@@ -78,10 +81,16 @@ public final class Policy {
                     + ", lora_dropout " + lora.config.dropout() + ", target_modules " + Lora.resolvedTargets(t.cfg, lora.config)
                     + ", from its adapter_config.json)");
         } else if (settings.usePeft()) {
-            lora = Lora.create(t.cfg, settings.lora(), seed);
+            try {
+                lora = Lora.create(t.cfg, settings.lora(), seed);
+            } catch (IllegalArgumentException e) {
+                throw new InputException("--lora-*: " + e.getMessage());
+            }
         }
         if (lora != null) t.setLora(lora);
-        else if (settings.bf16Weights()) throw new InputException("weights_dtype bf16 needs use_peft: without adapters every weight trains");
+        else if (settings.bf16Weights()) {
+            throw new InputException("--weights-dtype bf16 holds frozen weights in bf16; without --use-peft every weight trains");
+        }
         t.setGradientCheckpointing(settings.gradientCheckpointing());
         if (settings.bf16Weights()) t.holdFrozenWeightsAsBf16();
         return new Policy(lm, t, lora, base, tok);
@@ -139,9 +148,12 @@ public final class Policy {
         return lora != null ? lora.parameters() : model.parameters();
     }
 
-    /** Summed completion log-probs of every pair (forward only, a few pairs per pass with prefix sharing). */
+    /**
+     * Summed completion log-probs of every pair (forward only): up to batchSize pairs per pass, packed with prefix
+     * sharing, at most {@link #LOGPS_PASS_TOKENS} tokens a pass.
+     */
     public PairLogps.Result logps(Pairs pairs, int batchSize) {
-        return PairLogps.compute(model, pairs.prompts(), pairs.chosen(), pairs.rejected(), batchSize, Integer.MAX_VALUE, null);
+        return PairLogps.compute(model, pairs.prompts(), pairs.chosen(), pairs.rejected(), batchSize, LOGPS_PASS_TOKENS, null);
     }
 
     /** Completions of text prompts (encoded with the tokenizer, no special tokens added), stopping at the model's EOS ids too. */

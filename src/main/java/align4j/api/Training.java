@@ -20,13 +20,22 @@ final class Training {
 
     /** Trains task's examples over the trained tensors; name labels the progress bar. */
     static TrainResult run(String name, TrainingArgs args, TrainLoop.Task task, List<Tensor> trained) throws IOException {
+        return run(name, args, args.totalSteps(task.size()), trained, listener -> new TrainLoop(args, task, trained, listener).run());
+    }
+
+    /** A training loop that tells the given listener (the progress bar) of each step and returns the last metrics. */
+    interface Loop {
+        Map<String, Double> run(TrainLoop.Listener listener) throws IOException;
+    }
+
+    /** As above for a loop of total steps of any kind ({@link align4j.train.RlLoop} for the online RL jobs). */
+    static TrainResult run(String name, TrainingArgs args, int total, List<Tensor> trained, Loop loop) throws IOException {
         Files.createDirectories(args.outputDir());
         for (Tensor t : trained) t.zeroGrad();
-        int total = args.totalSteps(task.size());
         long start = System.nanoTime();
         Map<String, Double> last;
         try (ProgressDisplay progress = ProgressDisplay.open(name, total, 0)) {
-            last = new TrainLoop(args, task, trained, (step, steps, loss, tokens) -> progress.update(step, tokens, loss)).run();
+            last = loop.run((step, steps, loss, tokens) -> progress.update(step, tokens, loss));
         } finally {
             for (Tensor t : trained) t.freeze();
         }

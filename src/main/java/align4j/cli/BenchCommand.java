@@ -159,8 +159,8 @@ final class BenchCommand implements Callable<Integer> {
         double flops = 2.0 * m * n * k;
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("forward", flops / best(() -> MatMul.forward(y, x, w, null, m, k, n)) / 1e9);
-        out.put("backward_input", flops / best(() -> MatMul.backwardInput(dx, y, w, m, n, k)) / 1e9);
-        out.put("backward_weight", flops / best(() -> MatMul.backwardWeight(dw, null, y, x, m, n, k)) / 1e9);
+        out.put("backward_input", flops / best(() -> MatMul.backwardInput(dx, y, w, m, k, n)) / 1e9);
+        out.put("backward_weight", flops / best(() -> MatMul.backwardWeight(dw, null, y, x, m, k, n)) / 1e9);
         return out;
     }
 

@@ -1,6 +1,8 @@
 package align4j.cli;
 
 import align4j.InputException;
+import align4j.data.Pairs;
+import align4j.data.PreferenceData;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,6 +39,26 @@ final class EvalOptions {
             perm[j] = t;
         }
         return new int[][] {Arrays.copyOfRange(perm, 0, n - e), Arrays.copyOfRange(perm, n - e, n)};
+    }
+
+    /**
+     * {train, eval} pairs for a training command: the dataset, and --eval-dataset read the same way or the
+     * --eval-split fraction held out of the dataset; eval is null without either.
+     */
+    Pairs[] pairs(String command, DataOptions data, Path dataset, Path tokenizerDir, int vocab, long seed) {
+        PreferenceData train = data.load(dataset, tokenizerDir, vocab);
+        System.err.println(command + ": dataset: " + train.report());
+        Pairs trainPairs = train.pairs(), evalPairs = null;
+        if (evalDataset != null) {
+            PreferenceData ev = data.load(evalDataset, tokenizerDir, vocab);
+            System.err.println(command + ": eval dataset: " + ev.report());
+            evalPairs = ev.pairs();
+        } else if (holdsOut()) {
+            int[][] idx = split(trainPairs.size(), seed);
+            evalPairs = trainPairs.select(idx[1]);
+            trainPairs = trainPairs.select(idx[0]);
+        }
+        return new Pairs[] {trainPairs, evalPairs};
     }
 
     /** Writes outputDir/eval_results.json (as transformers' Trainer saves it): the eval_ entries of metrics, in order. */

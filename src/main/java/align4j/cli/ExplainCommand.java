@@ -1,5 +1,6 @@
 package align4j.cli;
 
+import align4j.data.PreferenceData;
 import align4j.InputException;
 import align4j.eval.TokenRewards;
 import align4j.io.AtomicWrite;
@@ -63,7 +64,7 @@ final class ExplainCommand implements Callable<Integer> {
             throw new InputException(refModel + ": vocab_size " + rm.config().vocabSize() + " differs from the policy's "
                     + pm.config().vocabSize() + "; the reference must share the policy's tokenizer");
         }
-        DataOptions.Loaded loaded = dataOptions.load(data, policy, pm.config().vocabSize());
+        PreferenceData loaded = dataOptions.load(data, policy, pm.config().vocabSize());
         Pairs pairs = loaded.pairs();
         int n = limit > 0 ? Math.min(limit, pairs.size()) : pairs.size();
         int[][] prompts = new int[2 * n][], completions = new int[2 * n][];

@@ -1,27 +1,23 @@
 package align4j.cli;
 
 import align4j.InputException;
-import align4j.data.DatasetException;
 import align4j.data.PreferenceTokenizer;
 import align4j.eval.ChatJudgeConfig;
 import align4j.eval.ChatPairwiseJudge;
+import align4j.eval.Labeller;
 import align4j.eval.PairwiseJudge;
 import align4j.eval.ReferenceScorer;
 import align4j.eval.RewardFunctions;
-import align4j.eval.RewardModel;
 import align4j.eval.RewardModelScorer;
-import align4j.eval.Sample;
 import align4j.eval.Scorer;
-import align4j.generate.Generation;
+import align4j.io.RewardModelFolder;
+import align4j.model.RewardModel;
 import align4j.text.Tokenizer;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,31 +43,14 @@ final class LabelOptions {
     @Option(names = "--judge-prompt", paramLabel = "FILE", description = "Judge prompt template with {prompt}, {response0}, {response1}.")
     Path judgePrompt;
 
-    /** A parsed --label: a scorer or a pairwise judge. */
-    sealed interface Labeller permits Pointwise, Pairwise {
-        String name();
-    }
-
-    record Pointwise(Scorer scorer) implements Labeller {
-        public String name() {
-            return scorer.name();
-        }
-    }
-
-    record Pairwise(PairwiseJudge judge) implements Labeller {
-        public String name() {
-            return "judge";
-        }
-    }
-
     /** reward-model:DIR, function:NAME, bleu, rouge-l or judge. */
     Labeller parse(String spec, long seed) throws IOException {
-        if (spec.startsWith("reward-model:")) return new Pointwise(rewardModel(Path.of(spec.substring("reward-model:".length()))));
-        if (spec.startsWith("function:")) return new Pointwise(function(spec.substring("function:".length())));
+        if (spec.startsWith("reward-model:")) return new Labeller.Pointwise(rewardModel(Path.of(spec.substring("reward-model:".length()))));
+        if (spec.startsWith("function:")) return new Labeller.Pointwise(function(spec.substring("function:".length())));
         return switch (spec) {
-            case "bleu" -> new Pointwise(needsReferences(new ReferenceScorer(ReferenceScorer.Metric.BLEU)));
-            case "rouge-l", "rouge_l", "rougeL" -> new Pointwise(needsReferences(new ReferenceScorer(ReferenceScorer.Metric.ROUGE_L)));
-            case "judge" -> new Pairwise(judge(seed));
+            case "bleu" -> new Labeller.Pointwise(needsReferences(new ReferenceScorer(ReferenceScorer.Metric.BLEU)));
+            case "rouge-l", "rouge_l", "rougeL" -> new Labeller.Pointwise(needsReferences(new ReferenceScorer(ReferenceScorer.Metric.ROUGE_L)));
+            case "judge" -> new Labeller.Pairwise(judge(seed));
             default -> throw new InputException("--label must be reward-model:DIR, function:NAME, bleu, rouge-l or judge, got '" + spec + "'");
         };
     }
@@ -89,7 +68,7 @@ final class LabelOptions {
 
     static Scorer rewardModel(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new InputException(dir + ": no such reward model folder");
-        RewardModel rm = RewardModel.load(dir);
+        RewardModel rm = RewardModelFolder.load(dir);
         PreferenceTokenizer tok = Files.isRegularFile(dir.resolve("tokenizer.json")) ? new PreferenceTokenizer(Tokenizer.load(dir)) : null;
         return new RewardModelScorer(rm, tok);
     }
@@ -123,37 +102,5 @@ final class LabelOptions {
             System.err.println("judge: environment variable " + judgeApiKeyEnv + " is not set; sending no API key");
         }
         return new ChatPairwiseJudge(c, key, System.err::println);
-    }
-
-    /** The text a labeller sees as the prompt: the string, or a conversation's messages as "role: content" lines. */
-    static String promptText(PromptFile.Prompt p, Tokenizer tok) {
-        if (p.field().equals("prompt_input_ids")) return tok == null ? null : tok.decode(p.ids(), true);
-        JsonNode v = p.record().get(p.field());
-        if (v.isTextual()) return v.asText();
-        StringBuilder b = new StringBuilder();
-        for (JsonNode m : v) b.append(m.path("role").asText()).append(": ").append(m.path("content").asText()).append('\n');
-        return b.toString().strip();
-    }
-
-    /** The reference completion of a prompt record: a string, or the last message's content. */
-    String reference(PromptFile.Prompt p) {
-        if (references == null) return null;
-        JsonNode v = p.record().get(references);
-        if (v == null || v.isNull()) throw new DatasetException(p.location(), references, "missing (asked for by --references)");
-        if (v.isTextual()) return v.asText();
-        if (v.isArray() && !v.isEmpty() && v.get(v.size() - 1).path("content").isTextual()) return v.get(v.size() - 1).get("content").asText();
-        throw new DatasetException(p.location(), references, "expected a string or a list of messages");
-    }
-
-    /** The samples of prompt i, one per drawn completion. */
-    List<Sample> samples(SamplingOptions.Drawn d, int i) {
-        PromptFile.Prompt p = d.prompts().get(i);
-        String prompt = promptText(p, d.tokenizer()), ref = reference(p);
-        List<Sample> out = new ArrayList<>(d.n());
-        for (int j = 0; j < d.n(); j++) {
-            Generation g = d.get(i, j);
-            out.add(new Sample(prompt, p.ids(), g.text(), g.tokenIds(), ref));
-        }
-        return out;
     }
 }

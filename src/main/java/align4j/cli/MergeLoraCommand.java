@@ -1,10 +1,11 @@
 package align4j.cli;
 
-import align4j.eval.RewardModel;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
 import align4j.io.PeftAdapter;
+import align4j.io.RewardModelFolder;
 import align4j.model.Lora;
+import align4j.model.RewardModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code align4j merge-lora}: PEFT's merge_and_unload on disk: W ← W + (α/r)·B·A for every adapted module,
  * written as an ordinary Hugging Face model folder (the base's tensor names, dtypes and shards). A reward
- * model's adapter (task_type SEQ_CLS) becomes a reward model folder ({@link RewardModel#loadAdapter}).
+ * model's adapter (task_type SEQ_CLS) becomes a reward model folder ({@link RewardModelFolder#loadAdapter}).
  */
 @Command(name = "merge-lora", description = "Merge a PEFT LoRA adapter into its base model and save a full model folder.")
 final class MergeLoraCommand implements Callable<Integer> {
@@ -38,8 +39,9 @@ final class MergeLoraCommand implements Callable<Integer> {
         PeftAdapter.Loaded a = PeftAdapter.load(adapter);
         if (a.sequenceClassification()) {
             // a reward model's adapter: the merged backbone and the adapter's score head, saved as a reward model folder
-            RewardModel rm = RewardModel.loadAdapter(a, base, tokenizer);
-            rm.save(outputDir);
+            LoadedModel lm = HfModel.load(base);
+            RewardModel rm = RewardModelFolder.loadAdapter(a, lm, base, tokenizer);
+            RewardModelFolder.save(outputDir, rm, lm.layout().dtype());
         } else {
             LoadedModel lm = HfModel.load(base);
             Lora lora = PeftAdapter.read(a, lm.config(), 0);

@@ -1,13 +1,16 @@
 package align4j.cli;
 
+import align4j.data.PreferenceData;
 import align4j.InputException;
-import align4j.eval.RewardModel;
+import align4j.io.DType;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
 import align4j.io.PeftAdapter;
+import align4j.io.RewardModelFolder;
 import align4j.io.SequenceClassification;
 import align4j.loss.BradleyTerryLoss;
 import align4j.model.Lora;
+import align4j.model.RewardModel;
 import align4j.tensor.Tensor;
 import align4j.data.Pairs;
 import align4j.train.ProgressDisplay;
@@ -35,7 +38,7 @@ import picocli.CommandLine.Spec;
  * reward_config.py): the backbone of --model plus a score head read at each sequence's last token, the loss
  * −log σ(r_c − r_r − margin) + center_rewards_coefficient·mean((r_c + r_r)²), TRL's metric names. The output
  * folder is Hugging Face's *ForSequenceClassification layout (num_labels = 1), which {@code align4j score},
- * {@link RewardModel#load} and transformers' AutoModelForSequenceClassification load.
+ * {@link RewardModelFolder#load} and transformers' AutoModelForSequenceClassification load.
  */
 @Command(name = "reward", description = "Train a reward model (Bradley–Terry, TRL RewardTrainer) on preference pairs.")
 final class RewardCommand implements Callable<Integer> {
@@ -92,12 +95,12 @@ final class RewardCommand implements Callable<Integer> {
         Lora lora = modelOptions.apply(rm.backbone(), adapter, args.seed());
         if (adapter != null) System.arraycopy(adapter.score().data, 0, rm.head().weight().data, 0, rm.config().hidden());
         int vocab = rm.config().vocabSize();
-        DataOptions.Loaded train = data.load(dataset, folders.tokenizer(), vocab);
+        PreferenceData train = data.load(dataset, folders.tokenizer(), vocab);
         System.err.println("reward: dataset: " + train.report());
         Pairs trainPairs = train.pairs(), evalPairs = null;
         double[] trainMargin = margins(train), evalMargin = null;
         if (evalOptions.evalDataset != null) {
-            DataOptions.Loaded ev = data.load(evalOptions.evalDataset, folders.tokenizer(), vocab);
+            PreferenceData ev = data.load(evalOptions.evalDataset, folders.tokenizer(), vocab);
             System.err.println("reward: eval dataset: " + ev.report());
             evalPairs = ev.pairs();
             evalMargin = margins(ev);
@@ -136,7 +139,7 @@ final class RewardCommand implements Callable<Integer> {
         if (lora != null) {
             PeftAdapter.save(args.outputDir(), lora, folders.base().toString(), rm.head().weight());
         } else {
-            rm.save(args.outputDir());
+            RewardModelFolder.save(args.outputDir(), rm, baseDType);
         }
         HfModel.copyTokenizerFiles(folders.tokenizer(), args.outputDir());
         if (evalPairs != null) EvalOptions.writeResults(args.outputDir(), last);
@@ -146,16 +149,20 @@ final class RewardCommand implements Callable<Integer> {
 
     /**
      * The base as a reward model: a reward model folder as it is; a language model with its LM head replaced by a
-     * fresh score head and the tokenizer's pad id ({@link RewardModel#padTokenId(Path, align4j.model.ModelConfig)}).
+     * fresh score head and the tokenizer's pad id ({@link RewardModelFolder#padTokenId(Path, align4j.model.ModelConfig)}); notes the base's dtype, the one saved.
      */
+    /** The dtype of the base folder's weights ({@link #open}): the full model is saved in it. */
+    private DType baseDType = DType.F32;
+
     private RewardModel open(ModelOptions.Folders folders) throws IOException {
         LoadedModel lm = HfModel.load(folders.base());
+        baseDType = lm.layout().dtype();
         boolean classifier = SequenceClassification.isClassifier(lm.config());
-        return RewardModel.open(lm, folders.base(), classifier ? -1 : RewardModel.padTokenId(folders.tokenizer(), lm.config()), training.seed);
+        return RewardModelFolder.open(lm, folders.base(), classifier ? -1 : RewardModelFolder.padTokenId(folders.tokenizer(), lm.config()), training.seed);
     }
 
     /** The per-pair margin column, or null when no record has it; a record without it (or non-numeric) is an error. */
-    private double[] margins(DataOptions.Loaded l) {
+    private double[] margins(PreferenceData l) {
         List<ObjectNode> recs = l.records();
         boolean any = recs.stream().anyMatch(r -> r.has(marginColumn));
         if (!any) return null;

@@ -1,11 +1,13 @@
 package align4j.cli;
 
+import align4j.data.PreferenceData;
 import align4j.InputException;
 import align4j.data.ColumnMapping;
 import align4j.data.DatasetReader;
 import align4j.data.SequenceDataset;
 import align4j.data.SequenceExample;
-import align4j.eval.RewardModel;
+import align4j.io.RewardModelFolder;
+import align4j.model.RewardModel;
 import align4j.text.Tokenizer;
 import align4j.data.Pairs;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -48,12 +50,12 @@ final class ScoreCommand implements Callable<Integer> {
         threadsOption.apply();
         if (batchSize < 1) throw new InputException("--batch-size must be ≥ 1, got " + batchSize);
         if (!Files.exists(data)) throw new InputException(data + ": no such file");
-        RewardModel rm = RewardModel.load(model).scoreBatchSize(batchSize);
+        RewardModel rm = RewardModelFolder.load(model).scoreBatchSize(batchSize);
         int vocab = rm.config().vocabSize();
         List<ObjectNode> records = new ArrayList<>();
         List<double[]> scores = new ArrayList<>();
         if (isPreferenceData()) {
-            DataOptions.Loaded l = dataOptions.load(data, model, vocab);
+            PreferenceData l = dataOptions.load(data, model, vocab);
             Pairs p = l.pairs();
             RewardModel.PairScores s = rm.scorePairs(List.of(p.prompts()), List.of(p.chosen()), List.of(p.rejected()));
             for (int i = 0; i < p.size(); i++) {

@@ -1,8 +1,11 @@
 package align4j.cli;
 
 import align4j.InputException;
+import align4j.api.Policy;
+import align4j.api.TrainResult;
 import align4j.train.Checkpoints;
 import align4j.train.TrainingArgs;
+import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -63,5 +66,13 @@ final class TrainingOptions {
         return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
                 numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
                 adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit, resume);
+    }
+
+    /** The end of every training command: the model (or PEFT adapter) and tokenizer files, eval_results.json when it evaluated. */
+    static void save(String command, Policy policy, TrainingArgs args, TrainResult result, boolean evaluated) throws IOException {
+        policy.save(args.outputDir());
+        if (evaluated) EvalOptions.writeResults(args.outputDir(), result.metrics());
+        System.err.printf("%s: %s saved to %s (peak RSS %.0f MiB, peak heap %.0f MiB)%n", command,
+                policy.lora() != null ? "PEFT adapter" : "model", args.outputDir(), RssProbe.peakRssMb(), RssProbe.peakHeapMb());
     }
 }

@@ -6,7 +6,7 @@ import java.util.random.RandomGenerator;
 /**
  * One episode: the observation before each action ({@code observations[h·obsSize ..]}), the actions
  * taken, and the undiscounted return. {@code startSeed} fixes the start state, so two trajectories
- * with the same seed start from the same state (the "prompt" x of the lecture notes).
+ * with the same seed start from the same state (the "prompt" x of DPO).
  */
 public record Trajectory(long startSeed, float[] observations, int[] actions, double totalReturn) {
 

@@ -9,9 +9,8 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * DPO on whole trajectories of a control task (lecture notes {@code 000_44ae8379cc257ecb.txt},
- * "Applying DPO on the openAI gym tasks"): the environment's transition probabilities are unknown,
- * but they appear in both ρ_π(τ) = Π_h π(a_h|s_h)·P(s_{h+1}|s_h, a_h) and ρ_ref(τ), so
+ * DPO on whole trajectories of a control task (docs/references.md#dpo-on-trajectories): the
+ * environment's transition probabilities are unknown, but they appear in both ρ_π(τ) = Π_h π(a_h|s_h)·P(s_{h+1}|s_h, a_h) and ρ_ref(τ), so
  * log ρ_π(τ)/ρ_ref(τ) = Σ_h log π(a_h|s_h)/π_ref(a_h|s_h), which only the policies decide.
  *
  * <p>The run: clone π_ref ({@link ReferencePolicy}); sample pairs of π_ref trajectories, the two of a

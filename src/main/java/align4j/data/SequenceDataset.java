@@ -1,9 +1,11 @@
 package align4j.data;
 
+import align4j.InputException;
 import align4j.text.Tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,6 +50,36 @@ public final class SequenceDataset {
             out.add(e);
         }
         return out;
+    }
+
+    /**
+     * The examples of file a training run keeps: every id inside the model's vocabulary (an error names the record
+     * otherwise), examples without loss tokens dropped; prints what was read to stderr, prefixed by command.
+     */
+    public static List<SequenceExample> forTraining(String command, Path file, ColumnMapping columns, Tokenizer tokenizer,
+                                                    LossOptions loss, int maxLength, int vocab) {
+        if (!Files.exists(file)) throw new InputException(file + ": no such file");
+        List<SequenceExample> ex = load(file, columns, tokenizer, loss, maxLength);
+        long tokens = 0, lossTokens = 0;
+        int empty = 0;
+        List<SequenceExample> kept = new ArrayList<>(ex.size());
+        for (SequenceExample e : ex) {
+            for (int id : e.ids()) {
+                if (id >= vocab) {
+                    throw new DatasetException(RecordLocation.parse(e.source()), null, "token id " + id
+                            + " is outside the model's vocabulary (" + vocab + ")");
+                }
+            }
+            tokens += e.ids().length;
+            lossTokens += e.lossTokens();
+            if (e.lossTokens() > 0) kept.add(e);
+            else empty++;
+        }
+        if (ex.isEmpty()) throw new InputException(file + ": no records");
+        if (lossTokens == 0) throw new InputException(file + ": no loss tokens (empty completions, or everything truncated by --max-length)");
+        System.err.printf("%s: %s: %d sequences, %d tokens, %d loss tokens; %d without loss tokens skipped%n", command, file,
+                kept.size(), tokens, lossTokens, empty);
+        return kept;
     }
 
     private static SequenceExample parse(DatasetRecord r, ColumnMapping cols, Tokenizer tok, PreferenceTokenizer pt,

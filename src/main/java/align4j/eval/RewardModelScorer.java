@@ -1,6 +1,7 @@
 package align4j.eval;
 
 import align4j.data.PreferenceTokenizer;
+import align4j.model.RewardModel;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,9 +7,9 @@ import align4j.model.Transformer;
 /**
  * Per-token implicit rewards of a DPO policy: r_t = β·(log π(y_t | x, y_&lt;t) − log π_ref(y_t | x, y_&lt;t)).
  *
- * <p>Rafailov et al. 2024, "From r to Q*" (arXiv 2404.12358), and the lecture notes'
- * seeds/004_6ee1cab013519331.txt (token-level MDP): with the decoder read as the optimal policy of a
- * token-level maximum-entropy RL problem, the per-token reward is β log π*(y_i|x,y_&lt;i) − β log π_ref(y_i|x,y_&lt;i),
+ * <p>Rafailov et al. 2024, "From r to Q*" (arXiv 2404.12358; docs/references.md#token-level-rewards): with
+ * the decoder read as the optimal policy of a token-level maximum-entropy RL problem, the per-token reward is
+ * β log π*(y_i|x,y_&lt;i) − β log π_ref(y_i|x,y_&lt;i),
  * and its sum over the completion is the sequence-level DPO implicit reward β log π(y|x)/π_ref(y|x)
  * (TRL's {@code rewards/chosen}, {@code rewards/rejected}).
  *

@@ -2,13 +2,13 @@ package align4j.loss;
 
 /**
  * PPO with an adaptive KL penalty instead of clipping, "PPO-KLPEN" (Schulman et al. 2017,
- * arXiv 1707.06347 §4, eq. 8; the lecture notes' "Variation 2"):
+ * arXiv 1707.06347 §4, eq. 8; docs/references.md#ppo):
  * <pre>
  *   L^KLPEN(θ) = Ê_t[ ρ_t·A_t − β·KL(π_old(·|s_t) ‖ π_θ(·|s_t)) ],   ρ_t = π_θ(a_t|s_t)/π_old(a_t|s_t)
  * </pre>
  * minimised here as its negative. After each policy update, with d = Ê_t[KL(π_old‖π_θ)]:
  * d &lt; d_targ/1.5 → β ← β/2; d &gt; 1.5·d_targ → β ← 2β ({@link #adaptBeta}). Neither TRL nor
- * OpenRLHF implements this loss (peers.md §2).
+ * OpenRLHF implements this loss.
  *
  * <p>The KL can be estimated from the sampled tokens (they come from π_old) with k1/k2/k3 where
  * k = k(log π_old, log π_θ) ({@link #compute}), or taken exactly over the vocabulary from logits

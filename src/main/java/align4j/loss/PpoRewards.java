@@ -10,7 +10,7 @@ package align4j.loss;
  * </pre>
  * Differences from TRL: TRL adds the score at index {@code sequence_length + 1} of a padded row when
  * that index exists (one past the last real token); here the score lands on the last real token, the
- * convention of the issue and of OpenRLHF. The missing-EOS penalty is subtracted from the score by
+ * convention of OpenRLHF. The missing-EOS penalty is subtracted from the score by
  * the caller before shaping, as TRL does.
  *
  * <p>Layout: packed sequences, sequence i owns tokens [offsets[i], offsets[i+1]) ({@link Gae}).

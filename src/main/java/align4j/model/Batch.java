@@ -3,7 +3,8 @@ package align4j.model;
 import align4j.tensor.AttentionMask;
 
 /**
- * Sequences packed into one token row with no padding (DESIGN.md "Engine"): each token has its id,
+ * Sequences packed into one token row with no padding (docs/DESIGN.md#packed-batches-and-prefix-sharing):
+ * each token has its id,
  * its position (RoPE angle or learned-position index) and the attention mask that keeps segments
  * apart while letting a completion see its shared prompt.
  *

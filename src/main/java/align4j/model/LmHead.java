@@ -9,8 +9,8 @@ import align4j.tensor.VectorMath;
 /**
  * The language-model head evaluated only at the rows where a log-probability is needed (completion
  * positions), gathered from the hidden states: logits = h[rows]·Wᵀ, then a fused log-softmax + gather.
- * Skipping prompt rows avoids most of the [tokens × vocab] work (DESIGN.md: this alone made
- * PyTorch's step 1.22× faster).
+ * Skipping prompt rows avoids most of the [tokens × vocab] work, the largest single saving of a DPO step
+ * (docs/performance.md#lm-head-at-completion-positions).
  */
 public final class LmHead {
     private final Tensor weight;
@@ -92,8 +92,8 @@ public final class LmHead {
         if (targets == null) throw new IllegalStateException("LmHead.backward needs a preceding forward(…, true)");
         int r = targets.size(), v = vocab();
         TokenLogProbs.backward(logits, dlogp, lse, targets.tokens(), r, v);
-        MatMul.backwardInputInto(dx, logits, weight, r, v, c);
-        if (weight.isTrainable()) MatMul.backwardWeight(weight.grad, null, logits, x, r, v, c);
+        MatMul.backwardInputInto(dx, logits, weight, r, c, v);
+        if (weight.isTrainable()) MatMul.backwardWeight(weight.grad, null, logits, x, r, c, v);
         // Rows may repeat (a shared prompt's last row predicts both completions): scatter in target order.
         int[] rows = targets.rows();
         for (int j = 0; j < r; j++) {

@@ -252,7 +252,7 @@ public final class Lora {
      * Backward of {@link #forward} after a training forward: with g = scaling·dy[:, rows],
      * dB += gᵀ·u, du = g·B, dA += duᵀ·dropout(x), dx += dropout'(du·A).
      */
-    void backward(int layer, Site site, float[] dx, float[] dy, float[] x, int t, int n, int k) {
+    void backward(int layer, Site site, float[] dx, float[] dy, float[] x, int t, int k, int n) {
         int r = config.r();
         for (Adapter ad : bySite[layer][site.ordinal()]) {
             Module m = ad.module;
@@ -265,20 +265,20 @@ public final class Lora {
                     for (int j = 0; j < m.rows; j++) gg[o + j] = dy[yo + j] * s;
                 }
             });
-            if (ad.b.isTrainable()) MatMul.backwardWeight(ad.b.grad, null, gg, ad.u, t, m.rows, r);
+            if (ad.b.isTrainable()) MatMul.backwardWeight(ad.b.grad, null, gg, ad.u, t, r, m.rows);
             if (du.length < t * r) du = new float[t * r];
             Arrays.fill(du, 0, t * r, 0f);
-            MatMul.backwardInput(du, gg, ad.b.data, t, m.rows, r);
+            MatMul.backwardInput(du, gg, ad.b.data, t, r, m.rows);
             boolean drop = config.dropout() > 0;
             float[] in = drop ? dropped(ad, x, t, k) : x;
-            if (ad.a.isTrainable()) MatMul.backwardWeight(ad.a.grad, null, du, in, t, r, k);
+            if (ad.a.isTrainable()) MatMul.backwardWeight(ad.a.grad, null, du, in, t, k, r);
             if (!drop) {
-                MatMul.backwardInput(dx, du, ad.a.data, t, r, k);
+                MatMul.backwardInput(dx, du, ad.a.data, t, k, r);
                 continue;
             }
             if (dxd.length < t * k) dxd = new float[t * k];
             Arrays.fill(dxd, 0, t * k, 0f);
-            MatMul.backwardInput(dxd, du, ad.a.data, t, r, k);
+            MatMul.backwardInput(dxd, du, ad.a.data, t, k, r);
             float[] dd = dxd;
             maskApply(ad, t * k, (i, keep) -> dx[i] += dd[i] * keep);
         }

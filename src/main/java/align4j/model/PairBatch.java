@@ -2,7 +2,8 @@ package align4j.model;
 
 /**
  * A batch of preference pairs packed with prefix sharing: for pair i, sequence 2i is prompt+chosen
- * and 2i+1 is prompt+rejected, and the prompt is computed once for both (DESIGN.md "Engine").
+ * and 2i+1 is prompt+rejected, and the prompt is computed once for both
+ * (docs/DESIGN.md#packed-batches-and-prefix-sharing).
  *
  * @param completionTokens per sequence, the number of scored completion tokens
  */

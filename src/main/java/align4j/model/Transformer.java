@@ -342,9 +342,9 @@ public final class Transformer {
     private void projectBackward(float[] dx, float[] dy, float[] x, Layer p, Lora.Site site, int t) {
         Tensor w = weight(p, site);
         int n = w.shape[0], k = w.shape[1];
-        MatMul.backwardInputInto(dx, dy, w, t, n, k);
-        weightGrad(w, biasOf(p, site), dy, x, t, n, k);
-        if (lora != null && adaptersEnabled) lora.backward(p.index, site, dx, dy, x, t, n, k);
+        MatMul.backwardInputInto(dx, dy, w, t, k, n);
+        weightGrad(w, biasOf(p, site), dy, x, t, k, n);
+        if (lora != null && adaptersEnabled) lora.backward(p.index, site, dx, dy, x, t, k, n);
     }
 
     /**
@@ -528,8 +528,8 @@ public final class Transformer {
         else RmsNorm.backward(dx, w.grad, dout, x, w.data, rstd, t, cfg.hidden());
     }
 
-    private static void weightGrad(Tensor w, Tensor b, float[] dy, float[] x, int m, int n, int k) {
-        if (w.isTrainable()) MatMul.backwardWeight(w.grad, b == null ? null : b.grad, dy, x, m, n, k);
+    private static void weightGrad(Tensor w, Tensor b, float[] dy, float[] x, int m, int k, int n) {
+        if (w.isTrainable()) MatMul.backwardWeight(w.grad, b == null ? null : b.grad, dy, x, m, k, n);
     }
 
     private static float[] bias(Tensor b) {

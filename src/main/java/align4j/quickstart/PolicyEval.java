@@ -16,7 +16,7 @@ import align4j.train.Rollouts;
  *       sequence, Σ_t KL(π(·|x,y_&lt;t) ‖ π_ref(·|x,y_&lt;t)) over the full vocabulary. By the chain rule of
  *       KL its expectation is the sequence KL, like the plain Monte-Carlo estimate Σ_t log π − log π_ref
  *       (also reported, as {@code kl_mc}), but every term is ≥ 0 and its variance is lower. The DPO paper
- *       plots the same quantity (the sum of per-token KLs; shared/research/peers.md §5).</li>
+ *       plots the same quantity (the sum of per-token KLs; Rafailov et al. 2023 §6.1, docs/references.md#dpo).</li>
  * </ul>
  */
 public final class PolicyEval {

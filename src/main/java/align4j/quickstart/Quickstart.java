@@ -7,11 +7,13 @@ import align4j.eval.BestOfN;
 import align4j.io.DType;
 import align4j.io.HfLayout;
 import align4j.io.HfModel;
+import align4j.io.RewardModelFolder;
 import align4j.loss.DpoLoss;
 import align4j.loss.KlEstimators;
 import align4j.loss.LossType;
 import align4j.model.ModelConfig;
 import align4j.model.ModelInit;
+import align4j.model.RewardModel;
 import align4j.model.ScalarHead;
 import align4j.model.Transformer;
 import align4j.tensor.Tensor;
@@ -26,7 +28,6 @@ import align4j.train.ProgressDisplay;
 import align4j.train.RewardFunction;
 import align4j.train.RewardTask;
 import align4j.loss.BradleyTerryLoss;
-import align4j.eval.RewardModel;
 import align4j.train.RlLoop;
 import align4j.train.RolloutLogps;
 import align4j.train.SftTask;
@@ -322,7 +323,7 @@ public final class Quickstart {
      * DPO sees ({@link RewardTask}, TRL's RewardTrainer).
      */
     private RewardModel rewardModel(Pairs pairs) throws IOException {
-        RewardModel rm = RewardModel.fromLanguageModel(HfModel.load(out.resolve("sft")), ReviewTask.eosId(), s.seed() + 1)
+        RewardModel rm = RewardModelFolder.fromLanguageModel(HfModel.load(out.resolve("sft")), ReviewTask.eosId(), s.seed() + 1)
                 .scoreBatchSize(64);
         for (Tensor t : rm.parameters()) t.zeroGrad();
         RewardTask task = new RewardTask(rm, new BradleyTerryLoss(0.0), pairs, null, null, null, 64);

@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** The quickstart's outputs: summary.json (DESIGN.md's CLI contract), report.html with the chart, the terminal table. */
+/** The quickstart's outputs: summary.json (docs/DESIGN.md#cli-contracts), report.html with the chart, the terminal table. */
 public final class QuickstartReport {
     static final String KL_ESTIMATOR = "exact per-token KL(pi(.|x,y<t) || pi_sft(.|x,y<t)) over the vocabulary, summed "
             + "along each sequence sampled from pi at T=1, mean over samples; best-of-n: analytic log N - (N-1)/N";

@@ -18,18 +18,15 @@ import java.util.Arrays;
  * each key and value once for all eight (probabilities past a query's own end are set to 0); a block
  * that straddles a segment edge tries its two halves as four-query blocks, then goes row by row. All
  * paths give the same bits, so backward recomputes forward's probabilities exactly. Backward first tries
- * blocks of 32 ({@link #WIDE}), whose dK and dV accumulate over all 32 queries. Measured on the small
- * bench's attention (2 threads, alternating runs, same bits): eight-query blocks ran 1.15× faster forward
- * and 1.09× backward than four-query blocks, and the 32-query dK/dV another 1.17–1.32× backward. Forward
- * runs in parallel over (head, block); backward over query heads, each writing dK/dV into its own buffer,
- * summed per kv head in head order afterwards: results do not depend on the thread count.
+ * blocks of 32 ({@link #WIDE}), whose dK and dV accumulate over all 32 queries. Eight-query blocks and the
+ * 32-query dK/dV are there because sharing key and value loads was the fastest measured layout; blocks on
+ * the GEMM micro-kernel and masked softmax tails were tried and were slower at head size 64
+ * (docs/performance.md#attention-kernels). Forward runs in parallel over (head, block); backward over query
+ * heads, each writing dK/dV into its own buffer, summed per kv head in head order afterwards: results do
+ * not depend on the thread count.
  *
- * <p>Tried and dropped (2026-11-23): blocks of 14 queries on the GEMM micro-kernel (scores with kc = D
- * against 32-key panels, P·V with P read in place), same bits, ran the forward of the small bench's
- * attention (8 pairs, 6 heads of 64) 1.2× slower than these four-query loops (6.9–7.4 vs 5.7–6.2 ms): at
- * D = 64 the per-tile zeroing, scaling and the extra key and value panel copies outweigh the shared loads.
- * Also dropped: the softmax's last partial vector masked instead of finished lane by lane (its ranges end
- * anywhere): the small bench's forward ran slower (4.8–5.5 vs 4.4–4.8 ms per layer), backward within noise.
+ * <p>The plain algorithm is {@code AttentionTest.reference} (src/test): scores, masked softmax and weighted
+ * sum in double, one query at a time; the tests compare this class with it and with finite differences.
  */
 public final class Attention {
     /** Queries per block: eight where the block's rows share their key ranges, else four, else one. */
@@ -37,8 +34,8 @@ public final class Attention {
     /**
      * Backward blocks of 32 queries where all share their key ranges: their scores run as four eight-query
      * blocks, but dK and dV accumulate over all 32 ({@link AttentionTiles#accumulateRows}), so each key's
-     * gradient rows are loaded and stored once per 32 queries instead of per eight: that loop ran 1.6× faster
-     * (one core, 192–384 keys of head size 64, same bits), and it was the slowest part of the backward.
+     * gradient rows are loaded and stored once per 32 queries instead of per eight, which sped up the slowest part
+     * of the backward (docs/performance.md#attention-kernels).
      */
     private static final int WIDE = 32;
     private static final ThreadLocal<AttentionScratch> SCRATCH = ThreadLocal.withInitial(AttentionScratch::new);

@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * dK/dV accumulation over a block of queries. Each output element is the same sequence of operations in
  * every variant (a score is a fused multiply-add chain over d from zero, then ·scale; sums over keys
  * run in key order, then query order), so the paths agree bit for bit and a query's result does not
- * depend on its block.
+ * depend on its block. The plain algorithm is {@code AttentionTest.reference} (src/test).
  */
 final class AttentionTiles {
     private static final VectorSpecies<Float> F = VectorMath.F;

@@ -30,12 +30,15 @@ import java.util.Locale;
  *
  * <p>Off by default; {@code --bf16} or {@code -Dalign4j.matmul=bf16} switches it on where the CPU has
  * AVX512-BF16 (Intel Cooper Lake, Sapphire Rapids and later; AMD Zen 4 and later) on Linux x86-64.
+ *
+ * <p>The plain algorithm is {@code Bf16GemmTest.check} (src/test): a double-precision sum over operands
+ * rounded by {@link Bf16#round}, which every layout must match within the FP32 summation bound.
  */
 public final class Bf16Gemm {
     /**
-     * Tile and blocks: Gemm's. On the small bench shape (2 threads) KC ∈ {512, 768, 1024} × MC ∈ {84, 168, 336}
-     * were all within the machine's noise of each other (720–860 GFLOP/s forward); KC = 384 was 10–30% slower.
-     * At KC = 768 a B panel is 384 pairs × 32 columns × 4 bytes = 48 KB, Zen 5's L1.
+     * Tile and blocks: Gemm's, which measured as fast as any other choice here and faster than KC = 384
+     * (docs/performance.md#gemm-blocking). At KC = 768 a B panel is 384 pairs × 32 columns × 4 bytes = 48 KB,
+     * Zen 5's L1.
      */
     static final int MR = 14, NR = 32, KC = 768, MC = 168, NC = 2048;
     private static final long MIN_FLOPS_PER_THREAD = 1L << 22;
@@ -88,7 +91,7 @@ public final class Bf16Gemm {
     }
 
     /** As {@link Gemm#multiply}, with the operands rounded to bf16 and the sums in FP32. */
-    static void multiply(int M, int N, int K, Gemm.Operand a, Gemm.Operand b, float[] c, int ldc,
+    static void multiply(int M, int K, int N, Gemm.Operand a, Gemm.Operand b, float[] c, int ldc,
                          boolean accumulate, float[] bias) {
         if (a.h() != null) throw new IllegalArgumentException("a bf16 operand is supported as B only");
         Lib lib = Holder.LIB;

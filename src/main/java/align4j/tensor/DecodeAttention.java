@@ -11,6 +11,8 @@ package align4j.tensor;
  * <p>Per (row, head): s_j = q·k_j/√D, p = softmax(s), out = Σ_j p_j·v_j — the dot products and the
  * weighted sum run as vector loops over D ({@link VectorMath#dot}, {@link VectorMath#axpy}). Work is
  * split over (row, head) pairs, each written by one thread, so results do not depend on the thread count.
+ * Its plain twin is a full recomputation of the sequence with {@link Attention} ({@code KvCacheDecodingTest} in
+ * src/test/java/align4j/model).
  */
 public final class DecodeAttention {
     private static final ThreadLocal<float[][]> SCORES = ThreadLocal.withInitial(() -> new float[][] {new float[0]});

@@ -2,7 +2,10 @@ package align4j.tensor;
 
 import jdk.incubator.vector.FloatVector;
 
-/** Token (and, for GPT-2, learned position) embeddings: out[r] = wte[tokens[r]] (+ wpe[positions[r]]). */
+/**
+ * Token (and, for GPT-2, learned position) embeddings: out[r] = wte[tokens[r]] (+ wpe[positions[r]]).
+ * The plain algorithm is {@code EmbeddingTest.reference} (src/test).
+ */
 public final class Embedding {
     private static final int MIN_ROWS = 16;
 

@@ -2,7 +2,10 @@ package align4j.tensor;
 
 import jdk.incubator.vector.FloatVector;
 
-/** GELU, tanh form (GPT-2 "gelu_new"): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+/**
+ * GELU, tanh form (GPT-2 "gelu_new"): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). The plain algorithm is
+ * {@code GeluTest.reference} (src/test).
+ */
 public final class Gelu {
     private static final float K = (float) Math.sqrt(2.0 / Math.PI);
     private static final float A = 0.044715f;

@@ -11,21 +11,21 @@ import jdk.incubator.vector.FloatVector;
  * "Anatomy of high-performance matrix multiplication"): a KC×NC block of B is packed into 32-column
  * panels (6 MB, kept in L3), an MC×KC block of A into 14-row panels (0.5 MB, kept in L2) unless A's
  * rows spread over the L1 sets (then the kernel reads A in place), and {@link GemmKernel#tile} sweeps
- * the 14×32 tiles. The block sizes were tuned on the 2-core Zen 4 development machine (1 MB L2 per
- * core, 32 MB L3): KC = 768, MC = 168 ran 3–5% faster than KC = 384, MC = 336; on the Zen 5 machine
- * with the in-place kernel (2 threads, 3072×384·384×1536, all three layouts, two rounds) KC = 768 with
- * MC = 168 or 336 was fastest, KC = 384 within 5%, KC = 256 and 192 5–12% slower. Either operand may
- * be transposed; packing or the kernel's two strides absorb the layout, so one micro-kernel serves
- * forward, dX and dW.
+ * the 14×32 tiles. KC = 768, MC = 168: fastest on the Zen 4 and Zen 5 machines measured
+ * (docs/performance.md#gemm-blocking). Either operand may be transposed; packing or the kernel's two
+ * strides absorb the layout, so one micro-kernel serves forward, dX and dW.
  *
  * <p>Threads: each block of B is packed once, its panels shared out among the threads, into a buffer
- * all of them then read (a product used to have every thread pack all of B, or all of A, itself:
- * at K = 384 that doubled the packing); then the rows of C are split, each thread packing only its
- * rows of A, or the columns when there are fewer row panels than threads.
+ * all of them then read (packing per thread would repeat it); then the rows of C are split, each thread
+ * packing only its rows of A, or the columns when there are fewer row panels than threads.
  *
  * <p>Each C element is reduced over K in the same order whatever the thread count (K blocks in
  * order, each a chain of FMAs), and the thread split is panel-aligned, so results are
- * bit-identical for every thread count. The block sizes do not change the order either.
+ * bit-identical for every thread count (docs/DESIGN.md#determinism). The block sizes do not change the
+ * order either.
+ *
+ * <p>The plain algorithm is the triple loop summed in double in {@code MatMulTest} (src/test), which checks
+ * every layout, edge and block size against it within the float rounding bound.
  */
 final class Gemm {
     static final int KC = 768, MC = 168, NC = 2048;
@@ -61,10 +61,10 @@ final class Gemm {
     private Gemm() {}
 
     /**
-     * C[i·ldc + j] = init + Σ_p A[i,p]·B[p,j] for i < M, j < N, where init is C itself when
-     * accumulate, else bias[j] (0 when bias is null).
+     * C[i·ldc + j] = init + Σ_p A[i,p]·B[p,j] for i < M, j < N, p < K, where init is C itself when
+     * accumulate, else bias[j] (0 when bias is null). Sizes in {@link MatMul}'s order (rows M, in K, out N).
      */
-    static void multiply(int M, int N, int K, Operand a, Operand b, float[] c, int ldc,
+    static void multiply(int M, int K, int N, Operand a, Operand b, float[] c, int ldc,
                          boolean accumulate, float[] bias) {
         if (M <= 0 || N <= 0) return;
         if (a.h() != null) throw new IllegalArgumentException("a bf16 operand is supported as B only");
@@ -76,7 +76,7 @@ final class Gemm {
             return;
         }
         if (Bf16Gemm.enabled()) {
-            Bf16Gemm.multiply(M, N, K, a, b, c, ldc, accumulate, bias);
+            Bf16Gemm.multiply(M, K, N, a, b, c, ldc, accumulate, bias);
             return;
         }
         int panelsM = (M + MR - 1) / MR;
@@ -93,7 +93,7 @@ final class Gemm {
                 boolean fromC = accumulate || pc > 0;
                 int jc0 = jc, pc0 = pc;
                 // B is packed once, its panels shared out among the threads, and read by all of them
-                // (the threads used to pack all of it each, which cost 20% of a K = 384 product)
+                // (not once per thread: docs/performance.md#gemm-blocking)
                 int packThreads = Math.min(threads, ncPanels);
                 Parallel.forChunks(ncPanels, ncPanels / packThreads, (chunk, s, e) -> {
                     int j = s * NR;
@@ -123,8 +123,8 @@ final class Gemm {
         float[] tile = s.tile;
         // A is read in place by the kernel, unpacked, where its rows (row-major: 14 streams) or its k steps
         // (transposed: one stream of 14-float runs) spread over the L1 sets; only a last panel of fewer
-        // than 14 rows is packed, padded. Packing row-major A was 6-8% of a step (scalar strided stores);
-        // in place, dY·W on the small MLP shape ran 8-12% faster, dYᵀ·X 4-8%.
+        // than 14 rows is packed, padded. Reading in place saves the scalar strided stores of packing
+        // (docs/performance.md#gemm-blocking).
         boolean inPlace = rowsSpreadOverL1(a.ld());
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
@@ -159,8 +159,8 @@ final class Gemm {
     /**
      * Whether 14 lines ld floats apart fall in enough different L1 sets for A to be read in place: at
      * most 8 on one set of 64-byte lines (64 sets, 48 KB 12-way L1 of Zen 5; 32 KB 8-way elsewhere has
-     * 64 sets too). At ld = 3072 all 14 hit one set and the in-place products ran 3-14% slower than
-     * packing (gpt2-small's MLP: dY·W, dYᵀ·X); at ld = 1536 (7 per set) 4-12% faster.
+     * 64 sets too). At ld = 3072 all 14 hit one set and reading in place is slower than packing; at
+     * ld = 1536 (7 per set) it is faster (docs/performance.md#gemm-blocking).
      */
     static boolean rowsSpreadOverL1(int ld) {
         int[] perSet = new int[64];

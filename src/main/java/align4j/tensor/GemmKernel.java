@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (14 rows × two 16-float vectors), updated by kc rank-1 steps from a packed B panel and a packed or
  * in-place A (BLIS, Van Zee & van de Geijn 2015, "the micro-kernel"). 28 accumulators + 2 B vectors + 1 broadcast = 31 of the 32
  * zmm registers, so C2 keeps the whole tile in registers. Each C element sums its kc products in
- * order p = 0, 1, …, kc−1 with one fused multiply-add each, which fixes the rounding.
+ * order p = 0, 1, …, kc−1 with one fused multiply-add each, which fixes the rounding. The plain algorithm
+ * is the double-precision triple loop in {@code MatMulTest} (src/test).
  */
 final class GemmKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
@@ -24,9 +25,9 @@ final class GemmKernel {
      * (a packed panel: rowStep 1, kStep 14; A read in place: rowStep ld, kStep 1, or transposed rowStep 1, kStep ld),
      * and row r of the C tile is at co + r·ldc. The tile is loaded, updated in registers and stored
      * back, so a fresh product initialises C first ({@link Gemm} writes the bias or zeros into the tile
-     * just before). In place, on purpose: a version that read its initial values from another array at
-     * another offset and stride ran 17% slower (204 vs 240 GFLOP/s, one core, operands in cache,
-     * kc = 384), the extra live arguments costing C2 registers in the loop.
+     * just before). In place, on purpose: reading the initial values from another array at another offset
+     * and stride costs C2 registers in the loop and was measurably slower
+     * (docs/performance.md#gemm-blocking).
      */
     static void tile(int kc, float[] a, int ao, int rowStep, int kStep, float[] b, int bo, float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.fromArray(S, c, co), c01 = FloatVector.fromArray(S, c, co + 16);

@@ -36,7 +36,7 @@ final class GemmPack {
             }
         } else {
             // A[i, p] = x[i·ld + p]: copy each row of the panel, reading it in order; a strided scalar
-            // store is 2.5× faster than gathering the 14 rows at each p (0.3 vs 0.5 ms for 3072×384)
+            // store is faster than gathering the 14 rows at each p (docs/performance.md#gemm-blocking)
             for (int q = 0; q < full; q++) {
                 int to = q * MR * kc;
                 for (int r = 0; r < MR; r++) {

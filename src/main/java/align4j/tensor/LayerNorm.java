@@ -4,7 +4,8 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * LayerNorm over the last dimension (GPT-2): out = (x − mean)·rstd·w + b with the biased variance
- * and rstd = 1/√(var + eps), as torch.nn.LayerNorm. Backward accumulates.
+ * and rstd = 1/√(var + eps), as torch.nn.LayerNorm. Backward accumulates. The plain algorithm is
+ * {@code LayerNormTest.reference} (src/test).
  */
 public final class LayerNorm {
     private static final int MIN_ROWS = 8;

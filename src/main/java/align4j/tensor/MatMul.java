@@ -10,16 +10,24 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Gemm}; a forward on a few rows (token-by-token decoding) takes dot products against the rows
  * of w instead, since packing w would cost more than the product.
  *
+ * <p>Dimension order: every product here, forward and backward (and {@link Gemm#multiply}, LoRA's
+ * {@code Lora.forward}/{@code backward}), takes its sizes as {@code (rows, in, out)}: m rows of the
+ * activations, k = in features (x is [m, k]), n = out features (y and dy are [m, n], w is [n, k]).
+ *
  * <p>Results are bit-identical run to run and across thread counts: each output element is reduced
  * over k in a fixed order (see {@link Gemm}). With {@code --blas openblas} ({@link NativeBlas}, off by
  * default) the FP32 products go to OpenBLAS instead, equal to these within float rounding.
+ *
+ * <p>The plain algorithm is the triple loop summed in double in {@code MatMulTest} (src/test:
+ * {@code forwardMatchesDoubleReferenceWithAndWithoutBias}, {@code backwardInputAccumulatesDyTimesW},
+ * {@code backwardWeightAccumulatesDyTransposedTimesXAndColumnSumsIntoDb}).
  */
 public final class MatMul {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /**
-     * Forward on at most this many rows uses dot products (decoding: one row per sequence of the batch).
-     * Measured on a 110M-parameter Llama, batch 8, one thread: 16 decodes 1.7× faster than packing w for
-     * the GEMM on every step (4); 32 was slower again.
+     * Forward on at most this many rows uses dot products (decoding: one row per sequence of the batch):
+     * below it, packing w for the GEMM on every step costs more than it saves
+     * (docs/performance.md#decoding-products).
      */
     static final int DOT_ROWS = 16;
 
@@ -41,7 +49,7 @@ public final class MatMul {
             NativeBlas.sgemm(false, true, m, n, k, x, k, w, k, bias != null ? 1f : 0f, y, n);
             return;
         }
-        Gemm.multiply(m, n, k, new Gemm.Operand(x, k, false), new Gemm.Operand(w, k, true), y, n, false, bias);
+        Gemm.multiply(m, k, n, new Gemm.Operand(x, k, false), new Gemm.Operand(w, k, true), y, n, false, bias);
     }
 
     /** y = x·wᵀ (+ bias) for a weight tensor held as FP32 or as bfloat16 (widened as it is packed). */
@@ -51,50 +59,50 @@ public final class MatMul {
         } else if (m <= DOT_ROWS) {
             forwardDotBf16(y, x, w.bf16, bias, m, k, n);
         } else {
-            Gemm.multiply(m, n, k, new Gemm.Operand(x, k, false), new Gemm.Operand(null, w.bf16, k, true), y, n, false, bias);
+            Gemm.multiply(m, k, n, new Gemm.Operand(x, k, false), new Gemm.Operand(null, w.bf16, k, true), y, n, false, bias);
         }
     }
 
     /** dx += dy·w for a weight tensor held as FP32 or as bfloat16. */
-    public static void backwardInput(float[] dx, float[] dy, Tensor w, int m, int n, int k) {
-        backwardInput(dx, dy, w, m, n, k, true);
+    public static void backwardInput(float[] dx, float[] dy, Tensor w, int m, int k, int n) {
+        backwardInput(dx, dy, w, m, k, n, true);
     }
 
     /**
      * dx = dy·w, overwriting dx: the same bits as zeroing dx and then {@link #backwardInput} (a tile
      * starts from zeros either way), without the pass that zeroes it.
      */
-    public static void backwardInputInto(float[] dx, float[] dy, Tensor w, int m, int n, int k) {
-        backwardInput(dx, dy, w, m, n, k, false);
+    public static void backwardInputInto(float[] dx, float[] dy, Tensor w, int m, int k, int n) {
+        backwardInput(dx, dy, w, m, k, n, false);
     }
 
-    private static void backwardInput(float[] dx, float[] dy, Tensor w, int m, int n, int k, boolean accumulate) {
+    private static void backwardInput(float[] dx, float[] dy, Tensor w, int m, int k, int n, boolean accumulate) {
         if (w.bf16 == null) {
-            backwardInput(dx, dy, w.data, m, n, k, accumulate);
+            backwardInput(dx, dy, w.data, m, k, n, accumulate);
         } else {
-            Gemm.multiply(m, k, n, new Gemm.Operand(dy, n, false), new Gemm.Operand(null, w.bf16, k, false), dx, k, accumulate, null);
+            Gemm.multiply(m, n, k, new Gemm.Operand(dy, n, false), new Gemm.Operand(null, w.bf16, k, false), dx, k, accumulate, null);
         }
     }
 
     /** dx[m,k] += dy[m,n] · w[n,k]. */
-    public static void backwardInput(float[] dx, float[] dy, float[] w, int m, int n, int k) {
-        backwardInput(dx, dy, w, m, n, k, true);
+    public static void backwardInput(float[] dx, float[] dy, float[] w, int m, int k, int n) {
+        backwardInput(dx, dy, w, m, k, n, true);
     }
 
-    private static void backwardInput(float[] dx, float[] dy, float[] w, int m, int n, int k, boolean accumulate) {
+    private static void backwardInput(float[] dx, float[] dy, float[] w, int m, int k, int n, boolean accumulate) {
         if (NativeBlas.enabled() && m > 0 && n > 0 && k > 0) {
             NativeBlas.sgemm(false, false, m, k, n, dy, n, w, k, accumulate ? 1f : 0f, dx, k);
             return;
         }
-        Gemm.multiply(m, k, n, new Gemm.Operand(dy, n, false), new Gemm.Operand(w, k, false), dx, k, accumulate, null);
+        Gemm.multiply(m, n, k, new Gemm.Operand(dy, n, false), new Gemm.Operand(w, k, false), dx, k, accumulate, null);
     }
 
     /** dw[n,k] += dy[m,n]ᵀ · x[m,k]; db[n] += Σ_m dy[m,n] when db != null. */
-    public static void backwardWeight(float[] dw, float[] db, float[] dy, float[] x, int m, int n, int k) {
+    public static void backwardWeight(float[] dw, float[] db, float[] dy, float[] x, int m, int k, int n) {
         if (NativeBlas.enabled() && m > 0 && n > 0 && k > 0) {
             NativeBlas.sgemm(true, false, n, k, m, dy, n, x, k, 1f, dw, k);
         } else {
-            Gemm.multiply(n, k, m, new Gemm.Operand(dy, n, true), new Gemm.Operand(x, k, false), dw, k, true, null);
+            Gemm.multiply(n, m, k, new Gemm.Operand(dy, n, true), new Gemm.Operand(x, k, false), dw, k, true, null);
         }
         if (db != null) biasGradient(db, dy, m, n);
     }

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
  * Parallel loops over index ranges with a fixed split: range [0, n) is cut into {@link #threads()}
  * contiguous chunks whose bounds depend only on n and the thread count, so every reduction a kernel
  * does inside a chunk happens in the same order on every run (bit-identical results for a given
- * thread count, DESIGN.md "Engine").
+ * thread count, docs/DESIGN.md#determinism).
  *
  * <p>Chunks 1..t−1 run on persistent workers that spin briefly after each loop and then park, so a
  * loop costs a few microseconds to dispatch rather than an executor round trip. A loop started while

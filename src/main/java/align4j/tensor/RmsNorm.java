@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * RMSNorm (Llama, HF LlamaRMSNorm): out = w·(x·rstd) with rstd = 1/√(mean(x²) + eps). Backward
- * accumulates.
+ * accumulates. The plain algorithm is {@code RmsNormTest.reference} (src/test).
  */
 public final class RmsNorm {
     private static final int MIN_ROWS = 8;

@@ -9,7 +9,8 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>Rounding follows HF's LlamaRotaryEmbedding: invFreq in float32, the angle as the float32
  * product (float) pos·invFreq, then cos and sin of that float. Tables of cos/sin per position are
- * grown on demand (doubling) and shared by later calls.
+ * grown on demand (doubling) and shared by later calls. The plain algorithm is {@code RopeTest.reference}
+ * (src/test).
  */
 public final class Rope {
     private final int headDim;

@@ -4,7 +4,8 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Softmax, log-softmax and log-sum-exp over one float[] slice (samplers, small policies, value
- * heads), with their backwards. Shifted by the maximum, so large logits do not overflow.
+ * heads), with their backwards. Shifted by the maximum, so large logits do not overflow. The plain
+ * algorithms are {@code SoftmaxTest.softmax} and {@code SoftmaxTest.logSoftmax} (src/test).
  */
 public final class Softmax {
     private Softmax() {}

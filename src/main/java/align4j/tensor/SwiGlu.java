@@ -4,7 +4,8 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * SwiGLU (Llama MLP): gateUp[r] holds the gate projection in columns [0, inter) and the up projection
- * in [inter, 2·inter); out[r, j] = silu(gate[r, j])·up[r, j] with silu(g) = g·σ(g).
+ * in [inter, 2·inter); out[r, j] = silu(gate[r, j])·up[r, j] with silu(g) = g·σ(g). The plain algorithm is
+ * {@code SwiGluTest.reference} (src/test).
  */
 public final class SwiGlu {
     private static final int MIN_ROWS = 4;

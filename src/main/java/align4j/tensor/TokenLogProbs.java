@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Fused log-softmax and gather at target tokens: the log-probability of each row's target under the
  * row's logits, without materialising log-softmax. A negative target (TRL's label pad −100) marks a
- * row without a target: its logp is 0 and its gradient is 0.
+ * row without a target: its logp is 0 and its gradient is 0. The plain algorithm is
+ * {@code TokenLogProbsTest.reference} (src/test).
  */
 public final class TokenLogProbs {
     private static final int MIN_ROWS = 1;

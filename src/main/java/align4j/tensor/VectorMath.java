@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * could change a result between the first call and a JIT-compiled later one. The kernels therefore
  * use only IEEE-exact lane operations (add, mul, fma, min, max, lane shuffles): {@link #exp} is a
  * Cephes-style polynomial, and its scalar twin performs the same operations, so tails and vector
- * lanes agree bit for bit on every run and tier.
+ * lanes agree bit for bit on every run and tier. {@code VectorMathTest} (src/test) checks {@link #exp} against
+ * {@link Math#exp} and the reductions against plain double sums.
  */
 public final class VectorMath {
     /** The preferred species (16 lanes with AVX-512). */
@@ -59,8 +60,8 @@ public final class VectorMath {
     /** e^x to about 2 ulp; 0 below −87.34, e^88 above 88. */
     public static FloatVector exp(FloatVector x) {
         // the clamps as compare-and-blend, not max/min: the lanewise MAX and MIN of floats follow Math.max's NaN and
-        // signed-zero rules, which x86 has no instruction for, and C2's five-instruction sequence for each made this
-        // function about 1.5× slower (a compare and a blend give the same value for every input, NaN included)
+        // signed-zero rules, which x86 has no instruction for, and C2's five-instruction sequence for each is slow
+        // (docs/performance.md#vector-math); a compare and a blend give the same value for every input, NaN included
         VectorMask<Float> under = x.lt(LO);
         FloatVector c = x.blend(LO, under);
         c = c.blend(HI, c.compare(VectorOperators.GT, HI));

@@ -27,7 +27,8 @@ import jinjava.javax.el.CompositeELResolver;
  * A Hugging Face chat template, rendered as {@code transformers.apply_chat_template(..., tokenize=False)} renders
  * it: jinja2 with trim_blocks, lstrip_blocks, loop controls, {@code raise_exception}, {@code strftime_now} and a
  * {@code tojson} filter that is {@code json.dumps(x, ensure_ascii=False)}. Jinjava does the parsing; the adapters
- * here make its output Python's (see research note §2.7): Python {@code str} methods, Python printing of
+ * here make its output Python's (checked against jinja2 set up as transformers sets it up,
+ * {@code scripts/chat_template_reference.py}): Python {@code str} methods, Python printing of
  * booleans/None/floats/containers, and errors instead of output whenever a template raises or uses something
  * we cannot render the way jinja2 would.
  */

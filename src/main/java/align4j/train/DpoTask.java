@@ -22,6 +22,11 @@ public final class DpoTask implements TrainLoop.Task {
         this.evalBatchSize = evalBatchSize;
     }
 
+    /** The reference log-probs of the training pairs. */
+    public PairLogps.Result trainReference() {
+        return trainRef;
+    }
+
     @Override
     public int size() {
         return train.size();

@@ -28,8 +28,8 @@ public final class GradClip {
      * acc + g·g rounds once, as an FMA would); the lanes of each tensor are added to the totals in
      * tensor order. The tensors are shared out among the threads (contiguous runs of about equal size),
      * each computing its tensors' lanes, which leaves every sum, and so the norm, the same for any thread
-     * count. It was one thread with a float-to-double vector conversion that ran at about 16 M elements/s
-     * until C2 compiled it, which, called once a step, took several steps (870 ms for 14 M gradients).
+     * count. The work is shared among threads because one thread was slow until C2 compiled it
+     * (docs/performance.md#gradient-clipping).
      */
     public static double globalNorm(List<Tensor> params) {
         List<float[]> grads = new ArrayList<>();

@@ -5,20 +5,27 @@ import align4j.loss.GrpoAdvantages;
 import align4j.loss.GrpoLoss;
 
 /**
- * Settings of group-sampling RL without a value model, named as TRL's GRPOConfig / RLOOConfig.
+ * Settings of group-sampling RL without a value model, named as TRL's GRPOConfig / RLOOConfig. The two trainers
+ * have different defaults, each held once: {@link #grpoDefaults()} (GRPOConfig) and {@link #rlooDefaults()}
+ * (RLOOConfig); change one with a {@code withX} copy: {@code GrpoConfig.grpoDefaults().withBeta(0.04)}.
  *
- * @param estimator          GRPO (group-normalised advantages) or RLOO (leave-one-out baseline)
- * @param numGenerations     completions sampled per prompt (TRL {@code num_generations}; RLOO's {@code rloo_k})
- * @param beta               KL coefficient to the reference: inside the loss (k3) for GRPO, as
- *                           reward shaping r_i − β·Σ_t k1_t for RLOO (TRL's RLOO trainer)
- * @param epsilon            ε_low of the clipped ratio
- * @param epsilonHigh        ε_high (TRL: defaults to epsilon)
- * @param scaleRewards       GRPO: group, batch or none
- * @param lossType           GRPO token aggregation: grpo, bnpo, dapo or dr_grpo
+ * @param estimator           GRPO (group-normalised advantages) or RLOO (leave-one-out baseline)
+ * @param numGenerations      completions sampled per prompt ({@code num_generations}, RLOO's {@code rloo_k};
+ *                            default 8 for GRPO, 2 for RLOO)
+ * @param beta                KL coefficient to the reference: inside the loss (k3) for GRPO, as reward shaping
+ *                            r_i − β·Σ_t k1_t for RLOO ({@code beta}; default 0 for GRPO, 0.05 for RLOO)
+ * @param epsilon             ε_low of the clipped ratio ({@code epsilon}; default 0.2)
+ * @param epsilonHigh         ε_high, DAPO's clip-higher ({@code epsilon_high}; default: epsilon, 0.2)
+ * @param scaleRewards        GRPO: divide the advantages by the group's or batch's std, or not
+ *                            ({@code scale_rewards}; default group for GRPO, none for RLOO)
+ * @param lossType            GRPO token aggregation: grpo, bnpo, dapo or dr_grpo ({@code loss_type}; default
+ *                            dapo for GRPO, grpo for RLOO)
  * @param normalizeAdvantages RLOO: whiten the leave-one-out advantages over the batch
- * @param numIterations      optimisation passes over each batch of rollouts (TRL {@code num_iterations}, μ)
- * @param maxCompletionLength tokens sampled at most per completion
- * @param temperature        sampling temperature (also divides the logits when training, as TRL)
+ *                            ({@code normalize_advantages}; default false)
+ * @param numIterations       optimisation passes over each batch of rollouts, μ ({@code num_iterations}; default 1)
+ * @param maxCompletionLength tokens sampled at most per completion ({@code max_completion_length}; default 256)
+ * @param temperature         sampling temperature, also dividing the logits when training, as TRL
+ *                            ({@code temperature}; default 1)
  */
 public record GrpoConfig(Estimator estimator, int numGenerations, double beta, double epsilon, double epsilonHigh,
                          GrpoAdvantages.ScaleRewards scaleRewards, GrpoLoss.LossType lossType,
@@ -38,7 +45,74 @@ public record GrpoConfig(Estimator estimator, int numGenerations, double beta, d
         if (!(temperature > 0)) throw new InputException("temperature must be > 0, got " + temperature);
     }
 
+    /** TRL's GRPOConfig defaults: 8 generations, β 0 (no reference), ε 0.2, scale_rewards group, loss_type dapo. */
+    public static GrpoConfig grpoDefaults() {
+        return new GrpoConfig(Estimator.GRPO, 8, 0.0, 0.2, 0.2, GrpoAdvantages.ScaleRewards.GROUP, GrpoLoss.LossType.DAPO,
+                false, 1, 256, 1.0);
+    }
+
+    /** TRL's RLOOConfig defaults: k = 2, β 0.05 as reward shaping, no advantage whitening; the rest as GRPO's. */
+    public static GrpoConfig rlooDefaults() {
+        return grpoDefaults().withEstimator(Estimator.RLOO).withNumGenerations(2).withBeta(0.05)
+                .withScaleRewards(GrpoAdvantages.ScaleRewards.NONE).withLossType(GrpoLoss.LossType.GRPO);
+    }
+
     GrpoLoss.Config lossConfig() {
         return new GrpoLoss.Config(lossType, epsilon, epsilonHigh, estimator == Estimator.GRPO ? beta : 0.0, maxCompletionLength);
+    }
+
+    public GrpoConfig withEstimator(Estimator estimator) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+    }
+
+    public GrpoConfig withNumGenerations(int numGenerations) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+    }
+
+    public GrpoConfig withBeta(double beta) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+    }
+
+    public GrpoConfig withEpsilon(double epsilon) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+    }
+
+    public GrpoConfig withEpsilonHigh(double epsilonHigh) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+    }
+
+    public GrpoConfig withScaleRewards(GrpoAdvantages.ScaleRewards scaleRewards) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+    }
+
+    public GrpoConfig withLossType(GrpoLoss.LossType lossType) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+    }
+
+    public GrpoConfig withNormalizeAdvantages(boolean normalizeAdvantages) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+    }
+
+    public GrpoConfig withNumIterations(int numIterations) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+    }
+
+    public GrpoConfig withMaxCompletionLength(int maxCompletionLength) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+    }
+
+    public GrpoConfig withTemperature(double temperature) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
     }
 }

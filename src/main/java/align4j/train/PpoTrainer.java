@@ -111,7 +111,7 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         int klpenCount = 0;
         List<Double> ratioMeans = new ArrayList<>();
         for (int epoch = 0; epoch < cfg.numPpoEpochs(); epoch++) {
-            int[] perm = permutation(b, rng);
+            int[] perm = TrainLoop.DataOrder.shuffle(b, rng);
             for (int start = 0; start < b; start += mbSize) {
                 int[] mbIdx = Arrays.copyOfRange(perm, start, Math.min(b, start + mbSize));
                 int microSize = (mbIdx.length + microBatches - 1) / microBatches;
@@ -216,17 +216,6 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         for (double v : x) m += v / x.size();
         for (double v : x) ss += (v - m) * (v - m);
         return ss / (x.size() - 1);
-    }
-
-    private static int[] permutation(int n, SplittableRandom rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1), t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     @Override

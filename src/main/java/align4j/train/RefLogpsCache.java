@@ -21,7 +21,7 @@ import java.util.TreeMap;
 import java.util.function.IntConsumer;
 
 /**
- * Reference log-probs computed once and kept on disk (DESIGN.md: the reference runs forward only), keyed
+ * Reference log-probs computed once and kept on disk (docs/DESIGN.md#reference-cache), keyed
  * by a SHA-256 of the reference weights and of the tokenized pairs, so training holds one model and a
  * rerun or a resume reads the file instead of recomputing it.
  */

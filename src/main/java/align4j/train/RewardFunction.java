@@ -2,9 +2,9 @@ package align4j.train;
 
 import align4j.InputException;
 import align4j.eval.RewardFunctions;
-import align4j.eval.RewardModel;
 import align4j.eval.Sample;
 import align4j.eval.Scorer;
+import align4j.model.RewardModel;
 import align4j.text.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;

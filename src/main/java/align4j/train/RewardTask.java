@@ -1,7 +1,7 @@
 package align4j.train;
 
 import align4j.data.Pairs;
-import align4j.eval.RewardModel;
+import align4j.model.RewardModel;
 import align4j.loss.BradleyTerryLoss;
 import java.util.List;
 import java.util.Map;

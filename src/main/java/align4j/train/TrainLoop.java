@@ -2,9 +2,6 @@ package align4j.train;
 
 import align4j.tensor.Tensor;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -13,7 +10,8 @@ import java.util.SplittableRandom;
  * The one training loop every algorithm runs (DESIGN.md): micro-batches drawn in a seeded order,
  * gradient accumulation, global-norm clipping, AdamW with a warmup schedule, metrics averaged over
  * each logging window, periodic evaluation, atomic checkpoints and exact resume. What differs per
- * algorithm (the loss, where sequences come from) is the {@link Task}.
+ * algorithm (the loss, where sequences come from) is the {@link Task}; the skeleton it shares with
+ * {@link RlLoop} (schedule, AdamW, resume, metrics window, log and save cadence, the NaN rule) is {@link RunState}.
  */
 public final class TrainLoop {
 
@@ -54,7 +52,6 @@ public final class TrainLoop {
     private final TrainingArgs args;
     private final Task task;
     private final List<Tensor> params;
-    private final List<Tensor> trainable;
     private final Listener listener;
 
     /**
@@ -65,8 +62,6 @@ public final class TrainLoop {
         this.args = args;
         this.task = task;
         this.params = params;
-        this.trainable = new ArrayList<>();
-        for (Tensor t : params) if (t.isTrainable()) trainable.add(t);
         this.listener = listener;
     }
 
@@ -81,97 +76,47 @@ public final class TrainLoop {
     }
 
     /**
-     * Runs to the last step and returns the last metrics written; throws {@link TrainingDiverged} on NaN/Inf.
-     * Opens outputDir/metrics.jsonl (on resume: keeping the lines up to the checkpoint's step).
+     * Runs to the last step and returns the last metrics written; on NaN/Inf checkpoints the last good state and
+     * throws {@link TrainingDiverged}. Opens outputDir/metrics.jsonl (on resume: keeping the lines up to the
+     * checkpoint's step).
      */
     public Map<String, Double> run() throws IOException {
-        int total = totalSteps();
-        LrSchedule schedule = LrSchedule.of(args.lrSchedulerType(), args.learningRate(), args.warmupSteps(),
-                args.warmupRatio(), total);
-        AdamW adam = new AdamW(trainable, args.adamBeta1(), args.adamBeta2(), args.adamEpsilon(), args.weightDecay(),
-                AdamW.HF_DECAY);
-        int step = 0;
-        long cursor = 0; // examples drawn since the start of training
-        Stats window = new Stats();
-        if (args.resumeFromCheckpoint() != null) {
-            Checkpoints.State s = Checkpoints.restore(args.resumeFromCheckpoint(), params, adam);
-            step = s.globalStep();
-            cursor = s.examplesSeen();
-            window = s.window();
-        }
-        Path metrics = args.outputDir().resolve("metrics.jsonl");
-        try (MetricsLog log = args.resumeFromCheckpoint() != null ? MetricsLog.resume(metrics, step) : MetricsLog.create(metrics)) {
-            return loop(log, total, schedule, adam, step, cursor, window);
-        }
-    }
-
-    private Map<String, Double> loop(MetricsLog log, int total, LrSchedule schedule, AdamW adam, int step, long cursor,
-                                     Stats window) throws IOException {
         int n = task.size();
-        Map<String, Double> last = new LinkedHashMap<>();
         int evalEvery = args.evalSteps() > 0 ? args.evalSteps() : args.loggingSteps();
-        while (step < total) {
-            Stats stepStats = new Stats();
-            long tokens = 0;
-            int accumulation = args.gradientAccumulationSteps();
-            int[][] micro = new int[accumulation][];
-            double[] weight = new double[accumulation];
-            double totalWeight = 0;
-            for (int a = 0; a < accumulation; a++) {
-                micro[a] = DataOrder.batch(n, args.seed(), cursor, args.batchSize());
-                cursor += micro[a].length;
-                weight[a] = task.weight(micro[a]);
-                totalWeight += weight[a];
-            }
-            for (int a = 0; a < accumulation; a++) {
-                tokens += task.tokens(micro[a]);
-                // a window without any weight (no loss tokens at all) has a zero gradient: share it equally
-                double gradScale = totalWeight > 0 ? weight[a] / totalWeight : 1.0 / accumulation;
-                stepStats.merge(task.train(micro[a], gradScale));
-            }
-            double loss = stepStats.mean("loss");
-            double gradNorm = GradClip.clip(trainable, args.maxGradNorm());
-            if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
-                zeroGrads();
-                Checkpoints.save(args.outputDir(), step, params, adam, cursor, window, args);
-                throw new TrainingDiverged("step " + (step + 1) + ": " + (Double.isFinite(loss) ? "gradient norm" : "loss")
-                        + " is " + (Double.isFinite(loss) ? gradNorm : loss) + "; training stopped, the last good state is in "
-                        + Checkpoints.dir(args.outputDir(), step));
-            }
-            double lr = schedule.lr(step);
-            adam.step(lr);
-            zeroGrads();
-            step++;
-            stepStats.add("grad_norm", gradNorm, 1);
-            stepStats.add("learning_rate", lr, 1);
-            window.merge(stepStats);
-            double epoch = (double) cursor / n;
-            if (step % args.loggingSteps() == 0 || step == total) {
-                Map<String, Double> logged = new LinkedHashMap<>(window.means(""));
-                log.log(step, epoch, logged);
-                logged.put("epoch", epoch);
-                last = logged;
-                window = new Stats();
-            }
-            if (step % evalEvery == 0 || step == total) {
-                Stats ev = task.evaluate();
-                if (ev != null) {
-                    Map<String, Double> e = new LinkedHashMap<>(ev.means("eval_"));
-                    log.log(step, epoch, e);
-                    last.putAll(e);
+        try (RunState run = new RunState(args, params, n, totalSteps(), Map::of, extra -> {})) {
+            while (run.running()) {
+                Stats stepStats = new Stats();
+                long tokens = 0;
+                int accumulation = args.gradientAccumulationSteps();
+                int[][] micro = new int[accumulation][];
+                double[] weight = new double[accumulation];
+                double totalWeight = 0;
+                for (int a = 0; a < accumulation; a++) {
+                    micro[a] = run.draw(args.batchSize());
+                    weight[a] = task.weight(micro[a]);
+                    totalWeight += weight[a];
                 }
+                for (int a = 0; a < accumulation; a++) {
+                    tokens += task.tokens(micro[a]);
+                    // a window without any weight (no loss tokens at all) has a zero gradient: share it equally
+                    double gradScale = totalWeight > 0 ? weight[a] / totalWeight : 1.0 / accumulation;
+                    stepStats.merge(task.train(micro[a], gradScale));
+                }
+                double loss = stepStats.mean("loss");
+                double lr = run.lr();
+                double gradNorm = run.optimizerStep(lr, loss);
+                stepStats.add("grad_norm", gradNorm, 1);
+                stepStats.add("learning_rate", lr, 1);
+                run.endStep(stepStats);
+                if (run.every(evalEvery)) {
+                    Stats ev = task.evaluate();
+                    if (ev != null) run.logEval(ev);
+                }
+                run.saveAtCadence();
+                if (listener != null) listener.onStep(run.step(), run.total, loss, tokens);
             }
-            if (step % args.saveSteps() == 0 && step < total) {
-                Checkpoints.save(args.outputDir(), step, params, adam, cursor, window, args);
-                Checkpoints.prune(args.outputDir(), args.saveTotalLimit());
-            }
-            if (listener != null) listener.onStep(step, total, loss, tokens);
+            return run.last();
         }
-        return last;
-    }
-
-    private void zeroGrads() {
-        for (Tensor t : trainable) t.zeroGrad();
     }
 
     /** Training stopped because the loss or the gradient became NaN or infinite. */
@@ -197,9 +142,13 @@ public final class TrainLoop {
         }
 
         static int[] permutation(int n, long seed, long epoch) {
+            return shuffle(n, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch));
+        }
+
+        /** A Fisher–Yates shuffle of [0, n) drawing from r (also PPO's minibatch order). */
+        public static int[] shuffle(int n, SplittableRandom r) {
             int[] p = new int[n];
             for (int i = 0; i < n; i++) p[i] = i;
-            SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
             for (int i = n - 1; i > 0; i--) {
                 int j = r.nextInt(i + 1);
                 int t = p[i];

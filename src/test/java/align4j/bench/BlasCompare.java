@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 /**
  * The Java products against OpenBLAS ({@code --blas openblas}), alternating in one JVM, best of 3 calls per
- * layout and round; prints GFLOP/s and the ratio of the round means after the first (README, "Speed").
+ * layout and round; prints GFLOP/s and the ratio of the round means after the first (docs/performance.md#native-blas).
  * <pre>mvn -q -o test-compile && OPENBLAS_CORETYPE=SkylakeX java --add-modules jdk.incubator.vector
  *   --enable-native-access=ALL-UNNAMED -cp target/classes:target/test-classes align4j.bench.BlasCompare
  *   THREADS ROUNDS 3072x384x1536 2048x768x3072 1024x768x50257</pre>
@@ -43,8 +43,8 @@ public final class BlasCompare {
             for (int r = 0; r < rounds; r++) for (int v = 0; v < 2; v++) {
                 NativeBlas.enable(v == 1);
                 double f = fl / best(() -> MatMul.forward(y, x, w, null, m, k, n), 3) / 1e9;
-                double bi = fl / best(() -> MatMul.backwardInput(dx, dy, w, m, n, k), 3) / 1e9;
-                double bw = fl / best(() -> MatMul.backwardWeight(dw, null, dy, x, m, n, k), 3) / 1e9;
+                double bi = fl / best(() -> MatMul.backwardInput(dx, dy, w, m, k, n), 3) / 1e9;
+                double bw = fl / best(() -> MatMul.backwardWeight(dw, null, dy, x, m, k, n), 3) / 1e9;
                 if (r > 0) { g[v][0] += f; g[v][1] += bi; g[v][2] += bw; }
                 System.out.printf("%s round %d %-8s fwd %6.1f dX %6.1f dW %6.1f%n", args[a], r, v == 1 ? "openblas" : "java", f, bi, bw);
             }

@@ -84,8 +84,8 @@ public class MatMulBench {
     public void matmul(Flops flops) {
         switch (layout) {
             case "forward" -> MatMul.forward(y, x, w, bias, m, k, n);
-            case "backwardInput" -> MatMul.backwardInput(dx, dy, w, m, n, k);
-            default -> MatMul.backwardWeight(dw, db, dy, x, m, n, k);
+            case "backwardInput" -> MatMul.backwardInput(dx, dy, w, m, k, n);
+            default -> MatMul.backwardWeight(dw, db, dy, x, m, k, n);
         }
         flops.gflops += MatMul.flops(m, k, n) * 1e-9;
     }

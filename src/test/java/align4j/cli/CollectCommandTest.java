@@ -7,16 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import align4j.data.PreferenceTokenizer;
 import align4j.eval.BestOfN;
 import align4j.eval.JudgeStub;
-import align4j.eval.RewardModel;
-import align4j.io.DType;
-import align4j.io.HfLayout;
 import align4j.io.HfModel;
+import align4j.io.LoadedModel;
+import align4j.io.RewardModelFolder;
 import align4j.model.ModelConfig;
 import align4j.model.ModelInit;
+import align4j.model.TinyModels;
+import align4j.model.RewardModel;
 import align4j.text.TextFixtures;
 import align4j.text.Tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -43,13 +43,9 @@ class CollectCommandTest {
 
     private Path policy() throws Exception {
         Path dir = tmp.resolve("policy");
-        ObjectNode c = (ObjectNode) DpoFixtures.JSON.readTree("{\"model_type\":\"llama\",\"vocab_size\":32000,"
-                + "\"hidden_size\":16,\"intermediate_size\":16,\"num_hidden_layers\":1,\"num_attention_heads\":2,"
-                + "\"max_position_embeddings\":128}");
-        ModelConfig cfg = ModelConfig.parse(c, "tiny");
-        HfModel.save(dir, cfg, ModelInit.random(cfg, 2), HfLayout.forNew(cfg, DType.F32));
-        HfModel.copyTokenizerFiles(TextFixtures.tokenizerDir("llama2"), dir);
-        return dir;
+        ModelConfig cfg = TinyModels.config(
+                TinyModels.oneLayerLlama(TinyModels.LLAMA2_VOCAB).put("max_position_embeddings", 128), "tiny");
+        return TinyModels.save(dir, cfg, ModelInit.random(cfg, 2), "llama2");
     }
 
     private Path prompts() throws Exception {
@@ -136,11 +132,12 @@ class CollectCommandTest {
     void rewardModelLabelsAreTheRewardModelsScoresAndBestOfNKeepsTheMax() throws Exception {
         Path policy = policy(), prompts = prompts();
         Path rmDir = tmp.resolve("rm");
-        RewardModel.fromLanguageModel(HfModel.load(policy), 0, 9).save(rmDir);
+        LoadedModel lm = HfModel.load(policy);
+        RewardModelFolder.save(rmDir, RewardModelFolder.fromLanguageModel(lm, 0, 9), lm.layout().dtype());
         HfModel.copyTokenizerFiles(TextFixtures.tokenizerDir("llama2"), rmDir);
         Path out = tmp.resolve("pairs.jsonl");
         assertEquals(0, Main.run(collect(policy, prompts, out, "--label", "reward-model:" + rmDir, "--pairs", "best-worst")));
-        RewardModel rm = RewardModel.load(rmDir);
+        RewardModel rm = RewardModelFolder.load(rmDir);
         PreferenceTokenizer pt = new PreferenceTokenizer(Tokenizer.load(rmDir));
         List<String> lines = Files.readAllLines(out);
         assertFalse(lines.isEmpty());

@@ -1,10 +1,8 @@
 package align4j.cli;
 
-import align4j.io.DType;
-import align4j.io.HfLayout;
-import align4j.io.HfModel;
 import align4j.model.ModelConfig;
 import align4j.model.ModelInit;
+import align4j.model.TinyModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -20,20 +18,19 @@ import java.util.SplittableRandom;
  * completions use even token ids, rejected ones odd ids, so a policy can learn it and generalise to
  * held-out pairs.
  */
-final class DpoFixtures {
+public final class DpoFixtures {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private DpoFixtures() {}
 
-    static Path tinyModel(Path dir) throws Exception {
-        ObjectNode c = (ObjectNode) JSON.readTree("{\"model_type\":\"gpt2\",\"vocab_size\":48,\"n_embd\":32,\"n_layer\":2,"
-                + "\"n_head\":4,\"n_positions\":64}");
-        ModelConfig cfg = ModelConfig.parse(c, "tiny");
-        HfModel.save(dir, cfg, ModelInit.random(cfg, 5), HfLayout.forNew(cfg, DType.F32));
-        return dir;
+    /** GPT-2 over 48 ids, width 32, 2 layers of 4 heads, 64 positions, with the seed-5 initial weights. */
+    public static Path tinyModel(Path dir) throws Exception {
+        ModelConfig cfg = TinyModels.config(
+                TinyModels.gpt2().put("vocab_size", 48).put("n_embd", 32).put("n_head", 4).put("n_positions", 64), "tiny");
+        return TinyModels.save(dir, cfg, ModelInit.random(cfg, 5));
     }
 
-    static Path pairs(Path file, int n, long seed) throws Exception {
+    public static Path pairs(Path file, int n, long seed) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
             for (int i = 0; i < n; i++) {
@@ -58,7 +55,7 @@ final class DpoFixtures {
     }
 
     /** The token-id pairs of a {@link #pairs} file, read without the dataset loader. */
-    static align4j.data.Pairs readPairs(Path file) throws Exception {
+    public static align4j.data.Pairs readPairs(Path file) throws Exception {
         List<String> lines = Files.readAllLines(file);
         int n = lines.size();
         int[][] pr = new int[n][], ch = new int[n][], rj = new int[n][];

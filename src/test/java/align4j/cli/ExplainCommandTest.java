@@ -3,12 +3,11 @@ package align4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import align4j.io.DType;
-import align4j.io.HfLayout;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
 import align4j.model.ModelConfig;
 import align4j.model.ModelInit;
+import align4j.model.TinyModels;
 import align4j.model.Transformer;
 import align4j.train.PairLogps;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,7 +28,7 @@ class ExplainCommandTest {
         LoadedModel pm = HfModel.load(policy);
         Path ref = dir.resolve("ref");
         ModelConfig cfg = pm.config();
-        HfModel.save(ref, cfg, ModelInit.random(cfg, 6), HfLayout.forNew(cfg, DType.F32));
+        TinyModels.save(ref, cfg, ModelInit.random(cfg, 6));
         Path data = DpoFixtures.pairs(dir.resolve("pairs.jsonl"), 7, 11);
         double beta = 0.25;
         Path html = dir.resolve("out/report.html");

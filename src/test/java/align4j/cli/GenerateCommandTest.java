@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.*;
 import align4j.generate.Generation;
 import align4j.generate.Generator;
 import align4j.generate.SamplingParams;
-import align4j.io.DType;
-import align4j.io.HfLayout;
 import align4j.io.HfModel;
 import align4j.model.ModelConfig;
-import align4j.model.ModelInit;
+import align4j.model.TinyModels;
 import align4j.model.Transformer;
-import align4j.text.TextFixtures;
 import align4j.text.Tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,16 +30,9 @@ class GenerateCommandTest {
 
     Path modelDir() throws Exception {
         Path dir = tmp.resolve("model");
-        ObjectNode c = (ObjectNode) DpoFixtures.JSON.readTree("{\"model_type\":\"llama\",\"vocab_size\":32000,"
-                + "\"hidden_size\":16,\"intermediate_size\":16,\"num_hidden_layers\":1,\"num_attention_heads\":2,"
-                + "\"max_position_embeddings\":256}");
-        ModelConfig cfg = ModelConfig.parse(c, "tiny");
-        var p = ModelInit.random(cfg, 2);
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
-        for (var t : p.values()) for (int i = 0; i < t.data.length; i++) t.data[i] += (float) (rnd.nextGaussian() * 0.3);
-        HfModel.save(dir, cfg, p, HfLayout.forNew(cfg, DType.F32));
-        HfModel.copyTokenizerFiles(TextFixtures.tokenizerDir("llama2"), dir);
-        return dir;
+        ModelConfig cfg = TinyModels.config(
+                TinyModels.oneLayerLlama(TinyModels.LLAMA2_VOCAB).put("max_position_embeddings", 256), "tiny");
+        return TinyModels.save(dir, cfg, TinyModels.randomWeights(cfg, 2, 0.3), "llama2");
     }
 
     @Test

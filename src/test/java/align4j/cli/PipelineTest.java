@@ -3,14 +3,10 @@ package align4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import align4j.io.DType;
-import align4j.io.HfLayout;
-import align4j.io.HfModel;
 import align4j.model.ModelConfig;
 import align4j.model.ModelInit;
-import align4j.text.TextFixtures;
+import align4j.model.TinyModels;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The lecture notes' pipeline through the command line, each command reading what the one before wrote, as the
- * README chains them: sft → generate → collect (labelled pairs) → reward → score → dpo (full and LoRA) →
+ * The whole preference-tuning pipeline through the command line, each command reading what the one before wrote,
+ * as docs/commands.md chains them: sft → generate → collect (labelled pairs) → reward → score → dpo (full and LoRA) →
  * merge-lora → explain → best-of-n → ppo → grpo → rloo. Each command's own tests check its numbers; this one
  * checks that the files one writes are what the next reads (formats, folders, tokenizer files, names).
  */
@@ -33,13 +29,9 @@ class PipelineTest {
 
     private Path base() throws Exception {
         Path dir = tmp.resolve("base");
-        ObjectNode c = (ObjectNode) DpoFixtures.JSON.readTree("{\"model_type\":\"llama\",\"vocab_size\":32000,"
-                + "\"hidden_size\":16,\"intermediate_size\":32,\"num_hidden_layers\":1,\"num_attention_heads\":2,"
-                + "\"num_key_value_heads\":1,\"max_position_embeddings\":128,\"eos_token_id\":2,\"bos_token_id\":1}");
-        ModelConfig cfg = ModelConfig.parse(c, "tiny");
-        HfModel.save(dir, cfg, ModelInit.random(cfg, 4), HfLayout.forNew(cfg, DType.F32));
-        HfModel.copyTokenizerFiles(TextFixtures.tokenizerDir("llama2"), dir);
-        return dir;
+        ModelConfig cfg = TinyModels.config(TinyModels.oneLayerLlama(TinyModels.LLAMA2_VOCAB).put("intermediate_size", 32)
+                .put("num_key_value_heads", 1).put("max_position_embeddings", 128).put("eos_token_id", 2).put("bos_token_id", 1), "tiny");
+        return TinyModels.save(dir, cfg, ModelInit.random(cfg, 4), "llama2");
     }
 
     private static void run(String... args) {

@@ -2,16 +2,17 @@ package align4j.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import align4j.eval.RewardModel;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
 import align4j.io.PeftAdapter;
+import align4j.io.RewardModelFolder;
 import align4j.io.SafetensorsReader;
 import align4j.loss.BradleyTerryLoss;
 import align4j.model.Lora;
 import align4j.model.LoraConfig;
 import align4j.model.ModelGradCheck;
 import align4j.model.ParamNames;
+import align4j.model.RewardModel;
 import align4j.tensor.Tensor;
 import align4j.data.Pairs;
 import align4j.train.RewardTask;
@@ -61,7 +62,7 @@ class RewardCommandTest {
         assertTrue(last.get("eval_loss").asDouble() < Math.log(2) * 0.7, last.toString());
 
         // the saved folder is a reward model; eval-only on it reproduces the last eval metrics
-        RewardModel rm = RewardModel.load(out);
+        RewardModel rm = RewardModelFolder.load(out);
         assertEquals(1, rm.config().raw().get("id2label").size());
         Path again = out.resolve("again");
         assertEquals(0, Main.run("reward", "--model", out.toString(), "--dataset", train.toString(), "--eval-dataset", eval.toString(),
@@ -88,7 +89,7 @@ class RewardCommandTest {
     @Test
     void lossWithMarginAndCenteringEqualsTheFormulaOnIndependentlyComputedScores() throws Exception {
         LoadedModel lm = HfModel.load(model);
-        RewardModel rm = RewardModel.fromLanguageModel(lm, 0, 7);
+        RewardModel rm = RewardModelFolder.fromLanguageModel(lm, 0, 7);
         Pairs ps = pairs(5, 4, lm.config().vocabSize());
         double[] margin = {0.5, -0.2, 0, 1.5, 0.1};
         double c = 0.05;
@@ -110,7 +111,7 @@ class RewardCommandTest {
     @Test
     void trainingGradientMatchesFiniteDifferences() throws Exception {
         LoadedModel lm = HfModel.load(model);
-        RewardModel rm = RewardModel.fromLanguageModel(lm, 0, 7);
+        RewardModel rm = RewardModelFolder.fromLanguageModel(lm, 0, 7);
         Pairs ps = pairs(4, 5, lm.config().vocabSize());
         double[] margin = {0.3, 0, -0.4, 0.2};
         RewardTask task = new RewardTask(rm, new BradleyTerryLoss(0.1), ps, margin, null, null, 8);
@@ -201,10 +202,10 @@ class RewardCommandTest {
         assertEquals(last.get("eval_accuracy").asDouble(), res.get("eval_accuracy").asDouble(), 1e-9);
         assertEquals(last.get("eval_loss").asDouble(), res.get("eval_loss").asDouble(), 1e-4);
 
-        // RewardModel.load (what score, collect --label and ppo --reward-model use) merges the adapters into the
+        // RewardModelFolder.load (what score, collect --label and ppo --reward-model use) merges the adapters into the
         // base: its Bradley–Terry loss on the eval pairs is the one training logged with the adapters unmerged
         Pairs p = DpoFixtures.readPairs(eval);
-        RewardModel merged = RewardModel.load(adapter);
+        RewardModel merged = RewardModelFolder.load(adapter);
         RewardModel.PairScores s = merged.scorePairs(List.of(p.prompts()), List.of(p.chosen()), List.of(p.rejected()));
         double loss = new BradleyTerryLoss(0).compute(s.chosen(), s.rejected(), null).toMap("").get("loss");
         assertEquals(last.get("eval_loss").asDouble(), loss, 1e-4);
@@ -212,7 +213,7 @@ class RewardCommandTest {
         // merge-lora writes that merged model as a reward model folder; the frozen tensors are the base's
         Path full = out.resolve("merged");
         assertEquals(0, Main.run("merge-lora", "--adapter", adapter.toString(), "--output-dir", full.toString()));
-        RewardModel saved = RewardModel.load(full);
+        RewardModel saved = RewardModelFolder.load(full);
         RewardModel.PairScores s2 = saved.scorePairs(List.of(p.prompts()), List.of(p.chosen()), List.of(p.rejected()));
         assertArrayEquals(s.chosen(), s2.chosen(), 1e-6);
         assertArrayEquals(s.rejected(), s2.rejected(), 1e-6);
@@ -241,7 +242,7 @@ class RewardCommandTest {
     @Test
     void loraRewardGradientMatchesFiniteDifferences() throws Exception {
         LoadedModel lm = HfModel.load(model);
-        RewardModel rm = RewardModel.fromLanguageModel(lm, 0, 7);
+        RewardModel rm = RewardModelFolder.fromLanguageModel(lm, 0, 7);
         Lora lora = Lora.create(rm.config(), new LoraConfig(3, 6, 0, List.of("all-linear")), 11);
         SplittableRandom r = new SplittableRandom(2);
         for (Lora.Adapter a : lora.adapters()) for (int i = 0; i < a.b.data.length; i++) a.b.data[i] = (float) (0.1 * r.nextGaussian());
@@ -273,7 +274,7 @@ class RewardCommandTest {
     void aLanguageModelsAdapterIsNotARewardModel(@TempDir Path out) throws Exception {
         LoadedModel lm = HfModel.load(model);
         PeftAdapter.save(out, Lora.create(lm.config(), new LoraConfig(2, 4, 0, null), 1), model.toString());
-        var e = assertThrows(align4j.model.ModelFormatException.class, () -> RewardModel.load(out));
+        var e = assertThrows(align4j.model.ModelFormatException.class, () -> RewardModelFolder.load(out));
         assertTrue(e.getMessage().contains(out.resolve(PeftAdapter.CONFIG_FILE).toString()) && e.getMessage().contains("task_type"),
                 e.getMessage());
     }

@@ -158,7 +158,8 @@ class RlCommandsTest {
     @Test
     void ppoTrainsAgainstARewardModelFolder(@TempDir Path out) throws Exception {
         Path rmDir = out.resolve("rm");
-        align4j.eval.RewardModel.fromLanguageModel(align4j.io.HfModel.load(model), 0, 3).save(rmDir);
+        align4j.io.LoadedModel lm = align4j.io.HfModel.load(model);
+        align4j.io.RewardModelFolder.save(rmDir, align4j.io.RewardModelFolder.fromLanguageModel(lm, 0, 3), lm.layout().dtype());
         Path run = out.resolve("run");
         List<String> a = new ArrayList<>(Arrays.asList(ppoArgs(run)));
         int i = a.indexOf("--reward-funcs");

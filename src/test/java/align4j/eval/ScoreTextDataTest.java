@@ -8,13 +8,14 @@ import align4j.io.DType;
 import align4j.io.HfLayout;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
+import align4j.io.RewardModelFolder;
 import align4j.model.ModelConfig;
 import align4j.model.ModelInit;
+import align4j.model.TinyModels;
 import align4j.text.TextFixtures;
 import align4j.text.Tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,11 +33,10 @@ class ScoreTextDataTest {
     void textRecordsAndPairsScoreAsTheirTokenIds(@TempDir Path tmp) throws Exception {
         Tokenizer tok = TextFixtures.tokenizer("llama3");
         ObjectMapper om = new ObjectMapper();
-        ModelConfig cfg = ModelConfig.parse((ObjectNode) om.readTree("{\"model_type\":\"llama\",\"vocab_size\":" + tok.vocabSize()
-                + ",\"hidden_size\":8,\"intermediate_size\":16,\"num_hidden_layers\":1,\"num_attention_heads\":2}"), "tiny");
+        ModelConfig cfg = TinyModels.config(TinyModels.oneLayerLlama(tok.vocabSize()).put("hidden_size", 8), "tiny");
         LoadedModel lm = new LoadedModel(cfg, ModelInit.random(cfg, 1), HfLayout.forNew(cfg, DType.F32));
         Path rmDir = tmp.resolve("rm");
-        RewardModel.fromLanguageModel(lm, tok.eosId(), 2).save(rmDir);
+        RewardModelFolder.save(rmDir, RewardModelFolder.fromLanguageModel(lm, tok.eosId(), 2), lm.layout().dtype());
         HfModel.copyTokenizerFiles(TextFixtures.tokenizerDir("llama3"), rmDir);
 
         Path data = tmp.resolve("c.jsonl"), pairs = tmp.resolve("p.jsonl");
@@ -49,7 +49,7 @@ class ScoreTextDataTest {
 
         int[][] pc = new PreferenceTokenizer(tok).tokenize("c.jsonl:1", new TextNode("The capital of France is"), new TextNode(" Paris."), false);
         assertEquals(tok.eosId(), pc[1][pc[1].length - 1]); // EOS appended, as TRL does
-        double want = RewardModel.load(rmDir).score(List.of(pc[0]), List.of(pc[1]))[0];
+        double want = RewardModelFolder.load(rmDir).score(List.of(pc[0]), List.of(pc[1]))[0];
         assertEquals(want, single.get("score").asDouble(), 1e-6);
         assertEquals(want, pair.get("chosen_score").asDouble(), 1e-5);
         assertNotEquals(pair.get("chosen_score").asDouble(), pair.get("rejected_score").asDouble());

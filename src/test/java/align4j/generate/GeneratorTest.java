@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import align4j.model.BatchBuilder;
 import align4j.model.ModelConfig;
-import align4j.model.ModelInit;
+import align4j.model.TinyModels;
 import align4j.model.Transformer;
 import align4j.tensor.Softmax;
-import align4j.tensor.Tensor;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,19 +17,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link Generator} on tiny random models: greedy decoding, seeds, batch sizes, stop ids, lengths. */
 class GeneratorTest {
-    static final Map<String, String> CONFIGS = Map.of(
-            "gpt2", "{\"model_type\":\"gpt2\",\"vocab_size\":37,\"n_embd\":16,\"n_layer\":2,\"n_head\":2,\"n_positions\":24}",
-            "llama", "{\"model_type\":\"llama\",\"vocab_size\":41,\"hidden_size\":32,\"intermediate_size\":24,"
-                    + "\"num_hidden_layers\":2,\"num_attention_heads\":4,\"num_key_value_heads\":2,\"attention_bias\":true}");
-
-    static Transformer model(String name, long seed) throws Exception {
-        ModelConfig cfg = ModelConfig.parse((ObjectNode) new ObjectMapper().readTree(CONFIGS.get(name)), name);
-        Map<String, Tensor> p = ModelInit.random(cfg, seed);
-        SplittableRandom rnd = new SplittableRandom(seed + 1);
-        for (Tensor t : p.values()) {
-            for (int i = 0; i < t.data.length; i++) t.data[i] += (float) (rnd.nextGaussian() * 0.3);
-        }
-        return new Transformer(cfg, p);
+    static Transformer model(String name, long seed) {
+        ObjectNode json = switch (name) {
+            case "gpt2" -> TinyModels.gpt2().put("n_positions", 24);
+            case "llama" -> TinyModels.llama().put("hidden_size", 32).put("attention_bias", true);
+            default -> throw new IllegalArgumentException(name);
+        };
+        ModelConfig cfg = TinyModels.config(json, name);
+        return new Transformer(cfg, TinyModels.randomWeights(cfg, seed, 0.3));
     }
 
     static List<int[]> prompts(int vocab, long seed, int... lengths) {

@@ -2,6 +2,7 @@ package align4j.generate;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import align4j.model.TinyModels;
 import align4j.model.Transformer;
 import align4j.text.TextFixtures;
 import align4j.text.Tokenizer;
@@ -11,16 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /** Stop strings and the completion text, with a real (Llama 2) tokenizer and a tiny random model over its vocabulary. */
 class StopStringTest {
-    static final String LLAMA_32K = "{\"model_type\":\"llama\",\"vocab_size\":32000,\"hidden_size\":16,\"intermediate_size\":16,"
-            + "\"num_hidden_layers\":1,\"num_attention_heads\":2}";
-
-    static Transformer model() throws Exception {
-        var cfg = align4j.model.ModelConfig.parse((com.fasterxml.jackson.databind.node.ObjectNode)
-                new com.fasterxml.jackson.databind.ObjectMapper().readTree(LLAMA_32K), "llama32k");
-        var p = align4j.model.ModelInit.random(cfg, 8);
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(9);
-        for (var t : p.values()) for (int i = 0; i < t.data.length; i++) t.data[i] += (float) (rnd.nextGaussian() * 0.3);
-        return new Transformer(cfg, p);
+    static Transformer model() {
+        var cfg = TinyModels.config(TinyModels.oneLayerLlama(TinyModels.LLAMA2_VOCAB), "llama32k");
+        return new Transformer(cfg, TinyModels.randomWeights(cfg, 8, 9, 0.3));
     }
 
     /** The first two consecutive ASCII letters of the text, from its middle on. */

@@ -3,13 +3,10 @@ package align4j.model;
 import static org.junit.jupiter.api.Assertions.*;
 
 import align4j.tensor.Softmax;
-import align4j.tensor.Tensor;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,31 +20,24 @@ import org.junit.jupiter.params.provider.ValueSource;
  * in the same call as the other sequences' decode rows (continuous batching).
  */
 class KvCacheDecodingTest {
-    static final Map<String, String> CONFIGS = Map.of(
-            "gpt2", "{\"model_type\":\"gpt2\",\"vocab_size\":37,\"n_embd\":16,\"n_layer\":2,\"n_head\":2,\"n_positions\":32}",
+    static ModelConfig config(String name) {
+        ObjectNode json = switch (name) {
+            case "gpt2" -> TinyModels.gpt2();
             // GQA (4 query heads on 2 kv heads), q/k/v and o biases, llama3 rope scaling
-            "llama", "{\"model_type\":\"llama\",\"vocab_size\":41,\"hidden_size\":32,\"intermediate_size\":24,"
-                    + "\"num_hidden_layers\":2,\"num_attention_heads\":4,\"num_key_value_heads\":2,\"rope_theta\":500.0,"
-                    + "\"attention_bias\":true,\"rope_scaling\":{\"rope_type\":\"llama3\",\"factor\":4.0,"
-                    + "\"low_freq_factor\":1.0,\"high_freq_factor\":4.0,\"original_max_position_embeddings\":8}}",
+            case "llama" -> TinyModels.llama().put("hidden_size", 32).put("rope_theta", 500.0).put("attention_bias", true)
+                    .set("rope_scaling", TinyModels.json("{\"rope_type\":\"llama3\",\"factor\":4.0,"
+                            + "\"low_freq_factor\":1.0,\"high_freq_factor\":4.0,\"original_max_position_embeddings\":8}"));
             // qwen2: q/k/v bias, one kv head for two query heads, tied head
-            "qwen2", "{\"model_type\":\"qwen2\",\"vocab_size\":41,\"hidden_size\":16,\"intermediate_size\":24,"
-                    + "\"num_hidden_layers\":2,\"num_attention_heads\":2,\"num_key_value_heads\":1,\"head_dim\":6,"
-                    + "\"tie_word_embeddings\":true}");
-
-    static ModelConfig config(String name) throws Exception {
-        return ModelConfig.parse((ObjectNode) new ObjectMapper().readTree(CONFIGS.get(name)), name);
+            case "qwen2" -> TinyModels.qwen2();
+            default -> throw new IllegalArgumentException(name);
+        };
+        return TinyModels.config(json, name);
     }
 
     /** Random weights with noise on every tensor (biases and norms included), so logits are far from uniform. */
-    static Transformer model(String name, long seed) throws Exception {
+    static Transformer model(String name, long seed) {
         ModelConfig cfg = config(name);
-        Map<String, Tensor> p = ModelInit.random(cfg, seed);
-        SplittableRandom rnd = new SplittableRandom(seed + 1);
-        for (Tensor t : p.values()) {
-            for (int i = 0; i < t.data.length; i++) t.data[i] += (float) (rnd.nextGaussian() * 0.3);
-        }
-        return new Transformer(cfg, p);
+        return new Transformer(cfg, TinyModels.randomWeights(cfg, seed, 0.3));
     }
 
     /** Next-token logits after ids, from a fresh full forward. */

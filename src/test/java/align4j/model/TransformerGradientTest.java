@@ -3,7 +3,6 @@ package align4j.model;
 import static org.junit.jupiter.api.Assertions.*;
 
 import align4j.tensor.Tensor;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,26 +17,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  * equal ∇L·u. L = Σ_j w_j·logp_j over a batch with plain and prefix-shared sequences.
  */
 class TransformerGradientTest {
-    static final Map<String, String> CONFIGS = Map.of(
-            "gpt2", "{\"model_type\":\"gpt2\",\"vocab_size\":37,\"n_embd\":16,\"n_layer\":2,\"n_head\":2,\"n_positions\":32}",
-            "llama", "{\"model_type\":\"llama\",\"vocab_size\":41,\"hidden_size\":16,\"intermediate_size\":24,"
-                    + "\"num_hidden_layers\":2,\"num_attention_heads\":4,\"num_key_value_heads\":2,\"rope_theta\":500.0}",
-            "qwen2", "{\"model_type\":\"qwen2\",\"vocab_size\":41,\"hidden_size\":16,\"intermediate_size\":24,"
-                    + "\"num_hidden_layers\":2,\"num_attention_heads\":2,\"num_key_value_heads\":1,\"head_dim\":6,"
-                    + "\"tie_word_embeddings\":true}");
-
-    static ModelConfig config(String name) throws Exception {
-        return ModelConfig.parse((ObjectNode) new ObjectMapper().readTree(CONFIGS.get(name)), name);
+    static ModelConfig config(String name) {
+        ObjectNode json = switch (name) {
+            case "gpt2" -> TinyModels.gpt2();
+            case "llama" -> TinyModels.llama().put("rope_theta", 500.0);
+            case "qwen2" -> TinyModels.qwen2();
+            default -> throw new IllegalArgumentException(name);
+        };
+        return TinyModels.config(json, name);
     }
 
     /** Random weights large enough that logits are far from uniform (so gradients are not tiny). */
     static Map<String, Tensor> weights(ModelConfig cfg, long seed) {
-        Map<String, Tensor> p = ModelInit.random(cfg, seed);
-        SplittableRandom rnd = new SplittableRandom(seed + 1);
-        for (Tensor t : p.values()) {
-            for (int i = 0; i < t.data.length; i++) t.data[i] += (float) (rnd.nextGaussian() * 0.3);
-        }
-        return p;
+        return TinyModels.randomWeights(cfg, seed, 0.3);
     }
 
     static Batch batch(ModelConfig cfg) {

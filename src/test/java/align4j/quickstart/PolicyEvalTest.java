@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import align4j.loss.KlEstimators;
 import align4j.model.BatchBuilder;
 import align4j.model.ModelConfig;
-import align4j.model.ModelInit;
+import align4j.model.TinyModels;
 import align4j.model.Transformer;
-import align4j.tensor.Tensor;
 import align4j.train.Rollouts;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,12 +24,8 @@ class PolicyEvalTest {
     }
 
     static Transformer model(long seed, int vocab) throws Exception {
-        ModelConfig cfg = ModelConfig.parse((ObjectNode) new ObjectMapper().readTree("{\"model_type\":\"gpt2\",\"vocab_size\":" + vocab
-                + ",\"n_embd\":16,\"n_layer\":1,\"n_head\":2,\"n_positions\":16}"), "tiny");
-        var w = ModelInit.random(cfg, seed);
-        SplittableRandom rnd = new SplittableRandom(seed);
-        for (Tensor t : w.values()) for (int i = 0; i < t.data.length; i++) t.data[i] += (float) (rnd.nextGaussian() * 0.5);
-        return new Transformer(cfg, w);
+        ModelConfig cfg = TinyModels.config(TinyModels.gpt2().put("vocab_size", vocab).put("n_layer", 1).put("n_positions", 16), "tiny");
+        return new Transformer(cfg, TinyModels.randomWeights(cfg, seed, seed, 0.5));
     }
 
     /** log p(v | context) for every v, from summed log-probs of one-token completions. */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The quickstart's headline on reduced sizes (a smaller corpus, fewer pairs, one point per method): DPO raises
  * the gold reward well above the SFT model's at a moderate KL, PPO on the learned reward model and on the
  * gold reward raise it too, and best-of-N improves with N. Bounds are loose against seed noise (the full
- * run's margins are in the README).
+ * run's margins are in docs/quickstart.md).
  */
 class QuickstartOutcomeTest {
     @TempDir

@@ -83,8 +83,8 @@ class Bf16GemmTest {
             java.util.Arrays.fill(y, Float.NaN); // overwritten, not accumulated into
             MatMul.forward(yb, x, w, bias, m, k, n);
             MatMul.forward(y, x, w, null, m, k, n);
-            MatMul.backwardInput(dx, dy, w, m, n, k);
-            MatMul.backwardWeight(dw, db, dy, x, m, n, k);
+            MatMul.backwardInput(dx, dy, w, m, k, n);
+            MatMul.backwardWeight(dw, db, dy, x, m, k, n);
             Bf16Gemm.enable(false);
             if (m > MatMul.DOT_ROWS) {
                 check(yb, null, bias, m, n, k, (i, p) -> x[i * k + p], (p, j) -> w[j * k + p], "x·wᵀ+b " + shape);
@@ -108,8 +108,8 @@ class Bf16GemmTest {
             float[] y32 = new float[m * n], y16 = new float[m * n], dx32 = new float[m * k], dx16 = new float[m * k];
             MatMul.forward(y32, x, w, null, m, k, n);
             MatMul.forward(y16, x, held, null, m, k, n);
-            MatMul.backwardInput(dx32, dy, w, m, n, k);
-            MatMul.backwardInput(dx16, dy, held, m, n, k);
+            MatMul.backwardInput(dx32, dy, w, m, k, n);
+            MatMul.backwardInput(dx16, dy, held, m, k, n);
             assertArrayEquals(y32, y16, "forward " + m + "x" + k + "x" + n);
             assertArrayEquals(dx32, dx16, "backwardInput " + m + "x" + k + "x" + n);
         }
@@ -153,8 +153,8 @@ class Bf16GemmTest {
         float[] y = new float[m * n], dx = new float[m * k], dw = new float[n * k], ys = new float[20 * n];
         MatMul.forward(y, x, w, null, m, k, n);
         MatMul.forward(ys, x, w, null, 20, k, n); // fewer row panels than threads: the columns are split
-        MatMul.backwardInput(dx, dy, w, m, n, k);
-        MatMul.backwardWeight(dw, null, dy, x, m, n, k);
+        MatMul.backwardInput(dx, dy, w, m, k, n);
+        MatMul.backwardWeight(dw, null, dy, x, m, k, n);
         Bf16Gemm.enable(false);
         return new float[][] {y, ys, dx, dw};
     }

@@ -41,8 +41,8 @@ class Bf16Test {
             MatMul.forward(y2, x, bf16, bias, m, k, n);
             assertArrayEquals(y1, y2, "forward " + m + "x" + k + "x" + n);
             float[] dy = GradCheck.randn(rnd, m * n, 1), dx1 = GradCheck.randn(rnd, m * k, 1), dx2 = dx1.clone();
-            MatMul.backwardInput(dx1, dy, fp32, m, n, k);
-            MatMul.backwardInput(dx2, dy, bf16, m, n, k);
+            MatMul.backwardInput(dx1, dy, fp32, m, k, n);
+            MatMul.backwardInput(dx2, dy, bf16, m, k, n);
             assertArrayEquals(dx1, dx2, "backwardInput " + m + "x" + k + "x" + n);
         }
     }

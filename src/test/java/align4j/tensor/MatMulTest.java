@@ -85,7 +85,7 @@ class MatMulTest {
             int m = s[0], k = s[1], n = s[2];
             float[] dy = random(r, m * n), w = random(r, n * k), dx0 = random(r, m * k);
             float[] dx = dx0.clone();
-            MatMul.backwardInput(dx, dy, w, m, n, k);
+            MatMul.backwardInput(dx, dy, w, m, k, n);
             for (int i = 0; i < m; i++) {
                 for (int p = 0; p < k; p++) {
                     double ref = dx0[i * k + p], abs = Math.abs(ref);
@@ -107,7 +107,7 @@ class MatMulTest {
             for (boolean withDb : new boolean[] {false, true}) {
                 float[] dy = random(r, m * n), x = random(r, m * k), dw0 = random(r, n * k), db0 = random(r, n);
                 float[] dw = dw0.clone(), db = withDb ? db0.clone() : null;
-                MatMul.backwardWeight(dw, db, dy, x, m, n, k);
+                MatMul.backwardWeight(dw, db, dy, x, m, k, n);
                 for (int j = 0; j < n; j++) {
                     for (int p = 0; p < k; p++) {
                         double ref = dw0[j * k + p], abs = Math.abs(ref);
@@ -150,12 +150,12 @@ class MatMulTest {
         // dx += dy·w with dy = y − bias (rows of x·wᵀ): row i of dx gains (a + c, b + c) for dy row (a, b, c)
         float[] dy = {1, 2, 3, 3, 4, 7, 5, 6, 11, 7, 8, 15, 9, 10, 19}, dx = new float[10];
         Arrays.fill(dx, 1f);
-        MatMul.backwardInput(dx, dy, w, 5, 3, 2);
+        MatMul.backwardInput(dx, dy, w, 5, 2, 3);
         assertArrayEquals(new float[] {5, 6, 11, 12, 17, 18, 23, 24, 29, 30}, dx);
 
         // dw[j, p] += Σ_i dy[i, j]·x[i, p]; db[j] += Σ_i dy[i, j]
         float[] dw = new float[6], db = {100, 100, 100};
-        MatMul.backwardWeight(dw, db, dy, x, 5, 3, 2);
+        MatMul.backwardWeight(dw, db, dy, x, 5, 2, 3);
         assertArrayEquals(new float[] {165, 190, 190, 220, 355, 410}, dw);
         assertArrayEquals(new float[] {125, 130, 155}, db);
     }
@@ -166,15 +166,15 @@ class MatMulTest {
         int m = 40, n = 50, k = 60;
         float[] dy = random(r, m * n), x = random(r, m * k), w = random(r, n * k);
         float[] once = new float[m * k], twice = new float[m * k];
-        MatMul.backwardInput(once, dy, w, m, n, k);
-        MatMul.backwardInput(twice, dy, w, m, n, k);
-        MatMul.backwardInput(twice, dy, w, m, n, k);
+        MatMul.backwardInput(once, dy, w, m, k, n);
+        MatMul.backwardInput(twice, dy, w, m, k, n);
+        MatMul.backwardInput(twice, dy, w, m, k, n);
         for (int i = 0; i < once.length; i++) assertEquals(2 * once[i], twice[i], 1e-5f * (1 + Math.abs(once[i])));
 
         float[] dw1 = new float[n * k], dw2 = new float[n * k], db1 = new float[n], db2 = new float[n];
-        MatMul.backwardWeight(dw1, db1, dy, x, m, n, k);
-        MatMul.backwardWeight(dw2, db2, dy, x, m, n, k);
-        MatMul.backwardWeight(dw2, db2, dy, x, m, n, k);
+        MatMul.backwardWeight(dw1, db1, dy, x, m, k, n);
+        MatMul.backwardWeight(dw2, db2, dy, x, m, k, n);
+        MatMul.backwardWeight(dw2, db2, dy, x, m, k, n);
         for (int i = 0; i < dw1.length; i++) assertEquals(2 * dw1[i], dw2[i], 1e-5f * (1 + Math.abs(dw1[i])));
         for (int j = 0; j < n; j++) assertEquals(2 * db1[j], db2[j], 1e-5f * (1 + Math.abs(db1[j])));
     }
@@ -187,17 +187,17 @@ class MatMulTest {
         float[] x = random(r, m * k), w = random(r, n * k), bias = random(r, n), dy = random(r, m * n);
         float[] y = new float[m * n], dx = new float[m * k], dw = new float[n * k], db = new float[n];
         MatMul.forward(y, x, w, bias, m, k, n);
-        MatMul.backwardInput(dx, dy, w, m, n, k);
-        MatMul.backwardWeight(dw, db, dy, x, m, n, k);
+        MatMul.backwardInput(dx, dy, w, m, k, n);
+        MatMul.backwardWeight(dw, db, dy, x, m, k, n);
         // a tall, narrow dW (many rows of w, few columns) is split over rows rather than columns
         int mt = 64, nt = 2000, kt = 40;
         float[] dyt = random(r, mt * nt), xt = random(r, mt * kt), dwt = new float[nt * kt];
-        MatMul.backwardWeight(dwt, null, dyt, xt, mt, nt, kt);
+        MatMul.backwardWeight(dwt, null, dyt, xt, mt, kt, nt);
         // several K and N blocks of a shared packed B, rows split; then few rows, columns split
         int mb = 40, kb = Gemm.KC + 1, nb = Gemm.NC + 40;
         float[] xb = random(r, mb * kb), wb = random(r, nb * kb), yb = new float[mb * nb], dxb = new float[mb * kb];
         MatMul.forward(yb, xb, wb, null, mb, kb, nb);
-        MatMul.backwardInput(dxb, random(r, mb * nb), wb, mb, nb, kb);
+        MatMul.backwardInput(dxb, random(r, mb * nb), wb, mb, kb, nb);
         float[] yf = new float[10 * nb];
         MatMul.forward(yf, Arrays.copyOf(xb, 10 * kb), wb, null, 10, kb, nb);
         return new float[][] {y, dx, dw, db, dwt, yb, dxb, yf};
@@ -244,7 +244,7 @@ class MatMulTest {
         MatMul.forward(y, new float[0], new float[0], null, 6, 0, 1);
         assertArrayEquals(new float[6], y);
         float[] dx = {5, 5};
-        MatMul.backwardInput(dx, new float[0], new float[0], 2, 0, 1);
+        MatMul.backwardInput(dx, new float[0], new float[0], 2, 1, 0);
         assertArrayEquals(new float[] {5, 5}, dx);
     }
 }

@@ -60,8 +60,8 @@ class NativeBlasTest {
         java.util.Arrays.fill(y, Float.NaN); // overwritten, not accumulated into
         MatMul.forward(yb, x, w, bias, m, k, n);
         MatMul.forward(y, x, w, null, m, k, n);
-        MatMul.backwardInput(dx, dy, w, m, n, k);
-        MatMul.backwardWeight(dw, null, dy, x, m, n, k);
+        MatMul.backwardInput(dx, dy, w, m, k, n);
+        MatMul.backwardWeight(dw, null, dy, x, m, k, n);
         return new float[][] {yb, y, dx, dw};
     }
 

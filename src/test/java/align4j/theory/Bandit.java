@@ -38,8 +38,8 @@ final class Bandit {
     }
 
     /**
-     * The maximiser of E_x[E_π r − β·KL(π‖π_ref)]: π*(y|x) = π_ref(y|x)·exp(r(x, y)/β)/Z(x) (lecture
-     * notes {@code 000_44ae8379cc257ecb.txt}, "KL-reg RL objective"), computed in log space so that
+     * The maximiser of E_x[E_π r − β·KL(π‖π_ref)]: π*(y|x) = π_ref(y|x)·exp(r(x, y)/β)/Z(x)
+     * (docs/references.md#kl-regularised-optimum), computed in log space so that
      * tiny and huge β do not overflow.
      */
     double[][] optimum(double beta) {

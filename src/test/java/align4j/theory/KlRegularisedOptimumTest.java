@@ -9,8 +9,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * The closed form of the KL-regularised optimum, π* ∝ π_ref·exp(r/β), and its limits (lecture notes
- * {@code 000_44ae8379cc257ecb.txt}, "KL-reg RL objective"; {@code 004_6ee1cab013519331.txt}).
+ * The closed form of the KL-regularised optimum, π* ∝ π_ref·exp(r/β), and its limits
+ * (docs/references.md#kl-regularised-optimum).
  */
 class KlRegularisedOptimumTest {
     private final Bandit bandit = Bandit.example();

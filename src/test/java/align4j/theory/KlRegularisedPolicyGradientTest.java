@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Maximising the KL-regularised objective J(θ) = E_x[E_π r − β·KL(π_θ‖π_ref)] directly, by exact
  * policy-gradient ascent on tabular softmax logits, reaches the same π* as DPO does: the
- * RLHF route and the DPO route share their optimum (lecture notes {@code 000_44ae8379cc257ecb.txt}).
+ * RLHF route and the DPO route share their optimum (docs/references.md#kl-regularised-optimum).
  */
 class KlRegularisedPolicyGradientTest {
     private final Bandit bandit = Bandit.example();

@@ -2,11 +2,12 @@ package align4j.train;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import align4j.eval.RewardModel;
 import align4j.io.DType;
 import align4j.io.HfLayout;
 import align4j.io.LoadedModel;
+import align4j.io.RewardModelFolder;
 import align4j.model.ModelConfig;
+import align4j.model.RewardModel;
 import align4j.tensor.Tensor;
 import align4j.text.TextFixtures;
 import align4j.text.Tokenizer;
@@ -41,7 +42,7 @@ class RewardFunctionTest {
     @Test
     void rewardModelScoresEachRolloutInOrderAndGetsNoGradients() {
         ModelConfig cfg = RlFixtures.config();
-        RewardModel rm = RewardModel.fromLanguageModel(new LoadedModel(cfg, RlFixtures.weights(cfg, 8, 0.3),
+        RewardModel rm = RewardModelFolder.fromLanguageModel(new LoadedModel(cfg, RlFixtures.weights(cfg, 8, 0.3),
                 HfLayout.forNew(cfg, DType.F32)), 0, 1);
         Rollouts r = RlFixtures.rollouts(3, 2, cfg.vocabSize(), 6);
         float[] s = RewardFunction.of(rm).score(r);

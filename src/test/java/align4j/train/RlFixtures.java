@@ -1,36 +1,26 @@
 package align4j.train;
 
 import align4j.model.ModelConfig;
-import align4j.model.ModelInit;
 import align4j.model.ScalarHead;
+import align4j.model.TinyModels;
 import align4j.model.Transformer;
 import align4j.tensor.Tensor;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Tiny models and fixed rollouts for the RL tests. */
 final class RlFixtures {
-    static final String GPT2 = "{\"model_type\":\"gpt2\",\"vocab_size\":16,\"n_embd\":16,\"n_layer\":2,\"n_head\":2,\"n_positions\":32}";
-
     private RlFixtures() {}
 
+    /** GPT-2 over 16 ids. */
     static ModelConfig config() {
-        try {
-            return ModelConfig.parse((ObjectNode) new ObjectMapper().readTree(GPT2), "tiny");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return TinyModels.config(TinyModels.gpt2().put("vocab_size", 16), "tiny");
     }
 
     /** Random weights, perturbed so that logits are far from uniform (gradients are not tiny). */
     static Map<String, Tensor> weights(ModelConfig cfg, long seed, double noise) {
-        Map<String, Tensor> p = ModelInit.random(cfg, seed);
-        SplittableRandom rnd = new SplittableRandom(seed + 1);
-        for (Tensor t : p.values()) for (int i = 0; i < t.data.length; i++) t.data[i] += (float) (rnd.nextGaussian() * noise);
-        return p;
+        return TinyModels.randomWeights(cfg, seed, noise);
     }
 
     /** A deep copy (a frozen reference, or a twin for independent recomputation). */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The issue's acceptance test on a task whose optimum is known: the reward is the fraction of sampled
+ * The RL commands' acceptance test on a task whose optimum is known: the reward is the fraction of sampled
  * tokens equal to a target token (optimum 1: emit only the target; a random tiny model starts near
  * 1/16). PPO, GRPO and RLOO must raise the true reward, measured on fresh samples from the trained
  * policy, while the measured KL(π‖π_ref) (mean over those samples of Σ_t log π − log π_ref, at T = 1)

@@ -7,15 +7,13 @@ import align4j.model.Batch;
 import align4j.model.BatchBuilder;
 import align4j.model.ModelConfig;
 import align4j.model.ModelGradCheck;
-import align4j.model.ModelInit;
+import align4j.model.TinyModels;
 import align4j.model.Transformer;
 import align4j.tensor.Tensor;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,16 +21,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** SFT's loss, gradient and metrics on tiny models against computations that do not use SftTask's packing. */
 class SftTaskTest {
-    static final String GPT2 = "{\"model_type\":\"gpt2\",\"vocab_size\":29,\"n_embd\":16,\"n_layer\":2,\"n_head\":2,\"n_positions\":32}";
-    static final String LLAMA = "{\"model_type\":\"llama\",\"vocab_size\":31,\"hidden_size\":16,\"intermediate_size\":24,"
-            + "\"num_hidden_layers\":2,\"num_attention_heads\":4,\"num_key_value_heads\":2}";
-
-    static Transformer model(String family) throws Exception {
-        ModelConfig cfg = ModelConfig.parse((ObjectNode) new ObjectMapper().readTree(family.equals("gpt2") ? GPT2 : LLAMA), family);
-        Map<String, Tensor> p = ModelInit.random(cfg, 3);
-        SplittableRandom r = new SplittableRandom(4);
-        for (Tensor t : p.values()) for (int i = 0; i < t.data.length; i++) t.data[i] += (float) (r.nextGaussian() * 0.2);
-        return new Transformer(cfg, p);
+    static Transformer model(String family) {
+        ObjectNode json = family.equals("gpt2") ? TinyModels.gpt2().put("vocab_size", 29) : TinyModels.llama().put("vocab_size", 31);
+        ModelConfig cfg = TinyModels.config(json, family);
+        return new Transformer(cfg, TinyModels.randomWeights(cfg, 3, 0.2));
     }
 
     /** Prompt/completion examples; completionOnly decides the loss mask as SequenceDataset does. */

@@ -1,15 +1,14 @@
-package align4j.cli;
+package align4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import align4j.cli.DpoFixtures;
+import align4j.data.Pairs;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
 import align4j.model.Transformer;
-import align4j.train.PairLogps;
-import align4j.data.Pairs;
-import align4j.train.RefLogpsCache;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;

@@ -1,8 +1,10 @@
-package align4j.eval;
+package align4j.model;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 import align4j.cli.Main;
+import align4j.io.HfModel;
+import align4j.io.RewardModelFolder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
@@ -37,7 +39,7 @@ class RewardModelReferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"gpt2_reward", "llama_reward"})
     void javaApiScoresMatchPyTorch(String name) throws Exception {
-        RewardModel rm = RewardModel.load(REF.resolve("models/" + name)).scoreBatchSize(3);
+        RewardModel rm = RewardModelFolder.load(REF.resolve("models/" + name)).scoreBatchSize(3);
         List<JsonNode> single = lines(REF.resolve(name + ".completions.expected.jsonl"));
         List<int[]> p = new ArrayList<>(), c = new ArrayList<>();
         for (JsonNode e : single) {
@@ -82,11 +84,12 @@ class RewardModelReferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"gpt2_reward", "llama_reward"})
     void savedFolderHasHuggingFaceNamesAndLoadsToTheSameScores(String name, @TempDir Path tmp) throws Exception {
-        RewardModel rm = RewardModel.load(REF.resolve("models/" + name));
+        Path dir = REF.resolve("models/" + name);
+        RewardModel rm = RewardModelFolder.load(dir);
         List<int[]> p = List.of(new int[] {3, 5, 7}, new int[] {1}), c = List.of(new int[] {2, 4}, new int[] {9, 9, 9});
         double[] before = rm.score(p, c);
-        rm.save(tmp);
-        double[] after = RewardModel.load(tmp).score(p, c);
+        RewardModelFolder.save(tmp, rm, HfModel.load(dir).layout().dtype());
+        double[] after = RewardModelFolder.load(tmp).score(p, c);
         assertArrayEquals(before, after, 0.0);
         JsonNode cfg = JSON.readTree(tmp.resolve("config.json").toFile());
         assertEquals(name.startsWith("gpt2") ? "GPT2ForSequenceClassification" : "LlamaForSequenceClassification",

@@ -1,9 +1,6 @@
-package align4j.cli;
+package align4j.data;
 
 import align4j.InputException;
-import align4j.data.DatasetException;
-import align4j.data.PreferenceTokenizer;
-import align4j.data.RecordLocation;
 import align4j.text.Tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +18,7 @@ import java.util.List;
  * conversations go through the tokenizer's chat template with add_generation_prompt, text prompts get BOS as in
  * training ({@link PreferenceTokenizer#promptIds}).
  */
-final class PromptFile {
+public final class PromptFile {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PromptFile() {}
@@ -29,10 +26,10 @@ final class PromptFile {
     /**
      * One input record, its prompt ids, whether it is a conversation, the field the prompt came from and where.
      */
-    record Prompt(ObjectNode record, int[] ids, boolean conversational, String field, RecordLocation location) {}
+    public record Prompt(ObjectNode record, int[] ids, boolean conversational, String field, RecordLocation location) {}
 
     /** Reads every non-blank line; {@code tok} may be null for pre-tokenized prompts only. */
-    static List<Prompt> read(Path prompts, Tokenizer tok, int vocab, int maxPositions) throws IOException {
+    public static List<Prompt> read(Path prompts, Tokenizer tok, int vocab, int maxPositions) throws IOException {
         if (!Files.isRegularFile(prompts)) throw new InputException(prompts + ": not found");
         String file = prompts.toString();
         PreferenceTokenizer encoder = tok == null ? null : new PreferenceTokenizer(tok);

@@ -1,8 +1,7 @@
-package align4j.data;
+package align4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import align4j.cli.Main;
 import align4j.text.TextFixtures;
 import align4j.text.Tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;

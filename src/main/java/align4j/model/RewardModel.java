@@ -1,24 +1,8 @@
-package align4j.eval;
+package align4j.model;
 
-import align4j.io.DType;
-import align4j.io.HfModel;
-import align4j.io.LoadedModel;
-import align4j.io.PeftAdapter;
-import align4j.io.SequenceClassification;
-import align4j.model.Batch;
-import align4j.model.BatchBuilder;
-import align4j.model.ModelConfig;
-import align4j.model.ModelFormatException;
-import align4j.model.ParamNames;
-import align4j.model.ScalarHead;
-import align4j.model.Transformer;
 import align4j.tensor.Tensor;
-import align4j.text.Tokenizer;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -32,7 +16,7 @@ import java.util.Map;
  *
  * <p>Use from Java:
  * <pre>{@code
- * RewardModel rm = RewardModel.load(Path.of("rm"));          // a folder `align4j reward` saved, or HF's
+ * RewardModel rm = RewardModelFolder.load(Path.of("rm"));    // a folder `align4j reward` saved, or HF's
  * double[] r = rm.score(prompts, completions);               // token ids, one score per pair of lists
  * }</pre>
  * Scoring is forward-only and runs in micro-batches of {@link #scoreBatchSize()} sequences. Not thread-safe:
@@ -41,7 +25,6 @@ import java.util.Map;
 public final class RewardModel {
     private final ModelConfig config;
     private final Map<String, Tensor> tensors;
-    private final DType dtype;
     private final Transformer backbone;
     private final ScalarHead head;
     private float[] dHidden = new float[0];
@@ -49,97 +32,17 @@ public final class RewardModel {
     private int scoreBatchSize = 8;
     private final int padTokenId;
 
-    private RewardModel(ModelConfig config, Map<String, Tensor> tensors, DType dtype) {
+    /**
+     * A reward model on these weights (canonical names, {@link ParamNames}: the backbone's and
+     * {@link ParamNames#SCORE}); {@code padTokenId} is the token never read as the last one (−1: none).
+     * Folders are read and written by {@code align4j.io.RewardModelFolder}.
+     */
+    public RewardModel(ModelConfig config, Map<String, Tensor> tensors, int padTokenId) {
         this.config = config;
         this.tensors = tensors;
-        this.dtype = dtype;
         this.backbone = new Transformer(config, tensors);
         this.head = new ScalarHead(tensors.get(ParamNames.SCORE), null);
-        this.padTokenId = SequenceClassification.padTokenId(config);
-    }
-
-    /**
-     * Loads a sequence-classification folder with num_labels = 1 (score.weight present, no lm_head), or a PEFT
-     * adapter folder of one (task_type SEQ_CLS, as {@code align4j reward --use-peft} saves it), merged into the
-     * base it names ({@link #loadAdapter}).
-     */
-    public static RewardModel load(Path dir) throws IOException {
-        if (PeftAdapter.isAdapterFolder(dir)) {
-            Path base = PeftAdapter.baseFolder(dir);
-            return loadAdapter(PeftAdapter.load(dir), base, Files.isRegularFile(dir.resolve("tokenizer.json")) ? dir : base);
-        }
-        LoadedModel lm = HfModel.load(dir);
-        SequenceClassification.requireRewardModel(lm.config(), dir);
-        return new RewardModel(lm.config(), lm.tensors(), lm.layout().dtype());
-    }
-
-    /**
-     * A reward model's PEFT adapter merged into its base (PEFT's merge_and_unload): the base's backbone with
-     * W ← W + (α/r)·B·A for each adapted module and the adapter's score head. A language-model base gets the
-     * pad id {@link #padTokenId(Path, ModelConfig)} finds from tokDir, as training did.
-     */
-    public static RewardModel loadAdapter(PeftAdapter.Loaded a, Path base, Path tokDir) throws IOException {
-        if (!a.sequenceClassification()) {
-            throw new ModelFormatException(a.dir().resolve(PeftAdapter.CONFIG_FILE) + ": task_type is not SEQ_CLS: a language model's"
-                    + " adapter, not a reward model's (merge it with `align4j merge-lora` and use it as a policy)");
-        }
-        LoadedModel lm = HfModel.load(base);
-        RewardModel rm = open(lm, base, padTokenId(tokDir, lm.config()), 0);
-        PeftAdapter.read(a, rm.config(), 0).mergeInto(rm.tensors);
-        float[] w = rm.head().weight().data;
-        System.arraycopy(a.score().data, 0, w, 0, w.length);
-        return rm;
-    }
-
-    /**
-     * The reward model a folder's weights make: a reward model as it is, or a language model with its LM head
-     * replaced by a fresh score head ({@link #fromLanguageModel}, padTokenId and seed used there only).
-     */
-    public static RewardModel open(LoadedModel lm, Path dir, int padTokenId, long seed) {
-        if (SequenceClassification.isClassifier(lm.config())) {
-            SequenceClassification.requireRewardModel(lm.config(), dir);
-            return new RewardModel(lm.config(), lm.tensors(), lm.layout().dtype());
-        }
-        return fromLanguageModel(lm, padTokenId, seed);
-    }
-
-    /**
-     * The pad id a reward model on this language model gets, as TRL picks it: the tokenizer's pad token, else its
-     * EOS (TRL sets pad = eos when the tokenizer has none), else config.json's pad/eos id, else 0 (with a warning:
-     * Hugging Face needs one to find the last token of padded rows).
-     */
-    public static int padTokenId(Path tokDir, ModelConfig config) {
-        if (tokDir != null && Files.isRegularFile(tokDir.resolve("tokenizer.json"))) {
-            try (Tokenizer tok = Tokenizer.load(tokDir)) {
-                if (tok.padId() >= 0) return tok.padId();
-                if (tok.eosId() >= 0) return tok.eosId();
-            }
-        }
-        int pad = SequenceClassification.padTokenId(config);
-        if (pad >= 0) return pad;
-        System.err.println("reward model: warning: neither the tokenizer nor config.json names a pad or eos token; "
-                + "pad_token_id 0 is written to config.json (Hugging Face needs one to find the last token of padded rows)");
-        return 0;
-    }
-
-    /**
-     * A reward model on a language model's backbone: the LM head is dropped and a fresh score head is drawn
-     * as HF's {@code _init_weights} draws a Linear, normal(0, initializer_range) (default 0.02), with {@code seed}.
-     *
-     * @param padTokenId written to config.json (see {@link SequenceClassification#rewardConfig})
-     */
-    public static RewardModel fromLanguageModel(LoadedModel lm, int padTokenId, long seed) {
-        ModelConfig cfg = SequenceClassification.rewardConfig(lm.config(), padTokenId);
-        Map<String, Tensor> t = new LinkedHashMap<>(lm.tensors());
-        t.remove(ParamNames.LM_HEAD);
-        double std = lm.config().raw().path("initializer_range").asDouble(0.02);
-        t.put(ParamNames.SCORE, ScalarHead.initWeight(ParamNames.SCORE, cfg.hidden(), std, seed));
-        return new RewardModel(cfg, t, lm.layout().dtype());
-    }
-
-    /** Writes the HF sequence-classification folder (config.json + model.safetensors); tokenizer files are the caller's. */
-    public void save(Path dir) throws IOException {
-        HfModel.save(dir, config, tensors, SequenceClassification.layout(config, dtype));
+        this.padTokenId = padTokenId;
     }
 
     public ModelConfig config() {
@@ -152,6 +55,11 @@ public final class RewardModel {
 
     public ScalarHead head() {
         return head;
+    }
+
+    /** The weights by canonical name, in a fixed order (read-only view; the tensors themselves are the model's). */
+    public Map<String, Tensor> tensors() {
+        return Collections.unmodifiableMap(tensors);
     }
 
     /** Every parameter once (backbone and score head), in a fixed order: what training and checkpoints use. */
@@ -188,7 +96,7 @@ public final class RewardModel {
         backbone.backwardHidden(dHidden);
     }
 
-    /** config.json's pad_token_id (else eos_token_id; −1 for neither): tokens never read as the last one. */
+    /** The pad id (config.json's pad_token_id, else eos_token_id, for a loaded folder; −1 for none): tokens never read as the last one. */
     public int padTokenId() {
         return padTokenId;
     }
