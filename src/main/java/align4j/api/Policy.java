@@ -6,6 +6,7 @@ import align4j.generate.EosTokens;
 import align4j.generate.Generation;
 import align4j.generate.Generator;
 import align4j.generate.SamplingParams;
+import align4j.io.DType;
 import align4j.io.HfLayout;
 import align4j.io.HfModel;
 import align4j.io.LoadedModel;
@@ -39,7 +40,7 @@ import java.util.Set;
  * }</pre>
  * Not thread-safe: the model holds one set of activation buffers.
  */
-public final class Policy {
+public final class Policy implements TrainedModel {
     /** Packed tokens per forward pass of {@link #logps} (a single longer pair still runs alone). */
     public static final int LOGPS_PASS_TOKENS = 16384;
 
@@ -68,32 +69,11 @@ public final class Policy {
      * is where text is encoded from; seed draws fresh LoRA weights and dropout masks.
      */
     public static Policy load(Path dir, ModelSettings settings, Path tokenizerDir, long seed) throws IOException {
-        Path adapter = PeftAdapter.isAdapterFolder(dir) ? dir : null;
-        Path base = adapter != null ? PeftAdapter.baseFolder(adapter) : dir;
-        Path tok = tokenizerDir != null ? tokenizerDir
-                : adapter != null && Files.isRegularFile(adapter.resolve("tokenizer.json")) ? adapter : base;
-        LoadedModel lm = HfModel.load(base);
+        ModelFolders f = ModelFolders.of(dir, tokenizerDir);
+        LoadedModel lm = HfModel.load(f.base());
         Transformer t = new Transformer(lm.config(), lm.tensors());
-        Lora lora = null;
-        if (adapter != null) {
-            lora = PeftAdapter.read(PeftAdapter.load(adapter), t.cfg, seed);
-            System.err.println("adapter: continuing " + adapter + " (r " + lora.config.r() + ", lora_alpha " + lora.config.alpha()
-                    + ", lora_dropout " + lora.config.dropout() + ", target_modules " + Lora.resolvedTargets(t.cfg, lora.config)
-                    + ", from its adapter_config.json)");
-        } else if (settings.usePeft()) {
-            try {
-                lora = Lora.create(t.cfg, settings.lora(), seed);
-            } catch (IllegalArgumentException e) {
-                throw new InputException("--lora-*: " + e.getMessage());
-            }
-        }
-        if (lora != null) t.setLora(lora);
-        else if (settings.bf16Weights()) {
-            throw new InputException("--weights-dtype bf16 holds frozen weights in bf16; without --use-peft every weight trains");
-        }
-        t.setGradientCheckpointing(settings.gradientCheckpointing());
-        if (settings.bf16Weights()) t.holdFrozenWeightsAsBf16();
-        return new Policy(lm, t, lora, base, tok);
+        Lora lora = Adapters.attach(t, f.adapter() == null ? null : PeftAdapter.load(f.adapter()), settings, seed);
+        return new Policy(lm, t, lora, f.base(), f.tokenizer());
     }
 
     /**
@@ -108,8 +88,8 @@ public final class Policy {
 
     /** A model built in memory (random weights from {@code ModelInit}, a test): saved as safetensors F32, GPT-2 or Llama names. */
     public static Policy of(ModelConfig config, Map<String, Tensor> tensors, Path tokenizerDir) {
-        return new Policy(new LoadedModel(config, tensors, HfLayout.forNew(config, align4j.io.DType.F32)), new Transformer(config, tensors), null,
-                null, tokenizerDir);
+        return new Policy(new LoadedModel(config, tensors, HfLayout.forNew(config, DType.F32)), new Transformer(config, tensors),
+                null, null, tokenizerDir);
     }
 
     public Transformer model() {
@@ -120,7 +100,7 @@ public final class Policy {
         return files.config();
     }
 
-    /** The LoRA adapters that train, or null when every weight does. */
+    @Override
     public Lora lora() {
         return lora;
     }
@@ -186,6 +166,7 @@ public final class Policy {
      * Writes the trained policy to dir: a PEFT adapter folder (adapter_config.json naming the base) when adapters
      * trained, else the whole model with the input's tensor names and dtypes; then the tokenizer files.
      */
+    @Override
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);
         if (lora != null) PeftAdapter.save(dir, lora, String.valueOf(baseDir));

@@ -4,6 +4,7 @@ import align4j.api.Dpo;
 import align4j.api.Policy;
 import align4j.api.TrainResult;
 import align4j.data.Pairs;
+import align4j.data.PreferenceData;
 import align4j.loss.FDivergence;
 import align4j.loss.LossType;
 import align4j.train.DpoConfig;
@@ -79,16 +80,17 @@ final class DpoCommand implements Callable<Integer> {
                 referenceFree, rpoAlpha, discopopTau, FDivergence.parse(fDivergenceType), fAlphaDivergenceCoef, useWeighting, ldAlpha);
         cfg.loss(); // range errors before the (slow) model load
         Policy policy = modelOptions.policy(model, data.tokenizer, args.seed());
-        Pairs[] pairs = evalOptions.pairs("dpo", data, dataset, policy.tokenizerDir(), policy.config().vocabSize(), args.seed());
+        PreferenceData[] sets = evalOptions.data("dpo", data, dataset, policy.tokenizerDir(), policy.config().vocabSize(), args.seed());
+        Pairs train = sets[0].pairs(), eval = sets[1] == null ? null : sets[1].pairs();
         Policy ref = refModel == null || referenceFree ? null : Policy.loadFrozen(refModel, modelOptions.bf16());
         if (evalOnly) {
-            Map<String, Double> m = Dpo.evaluate(policy, ref, cfg, args, pairs[1] != null ? pairs[1] : pairs[0]);
+            Map<String, Double> m = Dpo.evaluate(policy, ref, cfg, args, eval != null ? eval : train);
             EvalOptions.writeResults(args.outputDir(), m);
             m.forEach((k, v) -> System.out.printf("%-28s %.6f%n", k, v));
             return 0;
         }
-        TrainResult result = Dpo.train(policy, ref, cfg, args, pairs[0], pairs[1]);
-        TrainingOptions.save("dpo", policy, args, result, pairs[1] != null);
+        TrainResult result = Dpo.train(policy, ref, cfg, args, train, eval);
+        TrainingOptions.save("dpo", policy, args, result, eval != null);
         return 0;
     }
 }

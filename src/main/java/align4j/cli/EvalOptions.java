@@ -1,10 +1,10 @@
 package align4j.cli;
 
 import align4j.InputException;
-import align4j.data.Pairs;
 import align4j.data.PreferenceData;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -42,29 +42,28 @@ final class EvalOptions {
     }
 
     /**
-     * {train, eval} pairs for a training command: the dataset, and --eval-dataset read the same way or the
+     * {train, eval} data of a training command: the dataset, and --eval-dataset read the same way or the
      * --eval-split fraction held out of the dataset; eval is null without either.
      */
-    Pairs[] pairs(String command, DataOptions data, Path dataset, Path tokenizerDir, int vocab, long seed) {
-        PreferenceData train = data.load(dataset, tokenizerDir, vocab);
+    PreferenceData[] data(String command, DataOptions data, Path dataset, Path tokenizerDir, int vocab, long seed) {
+        PreferenceData train = data.load(dataset, tokenizerDir, vocab), eval = null;
         System.err.println(command + ": dataset: " + train.report());
-        Pairs trainPairs = train.pairs(), evalPairs = null;
         if (evalDataset != null) {
-            PreferenceData ev = data.load(evalDataset, tokenizerDir, vocab);
-            System.err.println(command + ": eval dataset: " + ev.report());
-            evalPairs = ev.pairs();
+            eval = data.load(evalDataset, tokenizerDir, vocab);
+            System.err.println(command + ": eval dataset: " + eval.report());
         } else if (holdsOut()) {
-            int[][] idx = split(trainPairs.size(), seed);
-            evalPairs = trainPairs.select(idx[1]);
-            trainPairs = trainPairs.select(idx[0]);
+            int[][] idx = split(train.pairs().size(), seed);
+            eval = train.select(idx[1]);
+            train = train.select(idx[0]);
         }
-        return new Pairs[] {trainPairs, evalPairs};
+        return new PreferenceData[] {train, eval};
     }
 
     /** Writes outputDir/eval_results.json (as transformers' Trainer saves it): the eval_ entries of metrics, in order. */
     static void writeResults(Path outputDir, Map<String, Double> metrics) throws IOException {
         Map<String, Double> ev = new LinkedHashMap<>();
         metrics.forEach((k, v) -> { if (k.startsWith("eval_")) ev.put(k, v); });
+        Files.createDirectories(outputDir);
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(outputDir.resolve("eval_results.json").toFile(), ev);
     }
 }

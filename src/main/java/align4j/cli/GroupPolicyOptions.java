@@ -1,35 +1,33 @@
 package align4j.cli;
 
-import align4j.InputException;
-import align4j.loss.GrpoAdvantages;
-import align4j.loss.GrpoLoss;
 import align4j.train.GrpoConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The options {@code grpo} and {@code rloo} share (TRL's GRPOConfig and RLOOConfig names and defaults): the
- * clipped ratio's ε, optimisation passes per batch, completion length and sampling temperature; and the
- * building of their {@link GrpoConfig}, whose range errors become usage errors.
+ * The options {@code grpo} and {@code rloo} share beyond {@link RlOptions}: TRL's GRPOConfig and RLOOConfig names
+ * for the clipped ratio's ε, the optimisation passes per batch, the completion length and the sampling
+ * temperature, whose defaults the two configs share ({@link GrpoConfig#grpoDefaults()}).
  */
 final class GroupPolicyOptions {
-    @Option(names = "--epsilon", defaultValue = "0.2", description = "ε of the clipped ratio (default ${DEFAULT-VALUE}).")
-    double epsilon;
+    private static final GrpoConfig D = GrpoConfig.grpoDefaults();
+
+    @Option(names = "--epsilon", description = "ε of the clipped ratio (default ${DEFAULT-VALUE}).")
+    double epsilon = D.epsilon();
     @Option(names = "--epsilon-high", description = "Upper ε (DAPO clip-higher; default: --epsilon).")
     Double epsilonHigh;
-    @Option(names = "--num-iterations", defaultValue = "1", description = "Optimisation passes per batch, μ (default ${DEFAULT-VALUE}).")
-    int numIterations;
-    @Option(names = "--max-completion-length", defaultValue = "256", description = "Tokens sampled at most per completion (default ${DEFAULT-VALUE}).")
-    int maxCompletionLength;
-    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (default ${DEFAULT-VALUE}).")
-    double temperature;
+    @Option(names = "--num-iterations", description = "Optimisation passes per batch, μ (default ${DEFAULT-VALUE}).")
+    int numIterations = D.numIterations();
+    @Option(names = "--max-completion-length", description = "Tokens sampled at most per completion (default ${DEFAULT-VALUE}).")
+    int maxCompletionLength = D.maxCompletionLength();
+    @Option(names = "--temperature", description = "Sampling temperature (default ${DEFAULT-VALUE}).")
+    double temperature = D.temperature();
+    @Mixin
+    RlOptions rl;
 
-    GrpoConfig config(GrpoConfig.Estimator estimator, int numGenerations, double beta, GrpoAdvantages.ScaleRewards scaleRewards,
-                      GrpoLoss.LossType lossType, boolean normalizeAdvantages) {
-        try {
-            return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh == null ? epsilon : epsilonHigh,
-                    scaleRewards, lossType, normalizeAdvantages, numIterations, maxCompletionLength, temperature);
-        } catch (IllegalArgumentException e) {
-            throw new InputException(e.getMessage());
-        }
+    /** base (the command's defaults and flags) with these flags. */
+    GrpoConfig config(GrpoConfig base) {
+        return base.withEpsilon(epsilon).withEpsilonHigh(epsilonHigh == null ? epsilon : epsilonHigh).withNumIterations(numIterations)
+                .withMaxCompletionLength(maxCompletionLength).withTemperature(temperature);
     }
 }

@@ -1,18 +1,8 @@
 package align4j.cli;
 
 import align4j.data.ColumnMapping;
-import align4j.data.DatasetException;
-import align4j.data.DatasetReader;
-import align4j.data.DatasetRecord;
+import align4j.data.TextRecords;
 import align4j.text.Tokenizer;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,36 +30,10 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String field = ColumnMapping.parse(datasetColumns).column("text");
-        ObjectMapper json = new ObjectMapper();
         try (Tokenizer tok = Tokenizer.load(tokenizer)) {
-            var records = DatasetReader.read(data);
-            Path parent = out.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-                for (DatasetRecord r : records) {
-                    JsonNode text = r.json().get(field);
-                    if (text == null) {
-                        throw new DatasetException(r.location(), field, "missing");
-                    }
-                    if (!text.isTextual()) {
-                        throw new DatasetException(r.location(), field, "expected a string, got " + text.getNodeType()
-                                .toString().toLowerCase(java.util.Locale.ROOT));
-                    }
-                    ObjectNode o = r.json().deepCopy();
-                    var ids = o.putArray("input_ids");
-                    for (int id : tok.encode(text.asText(), addSpecialTokens)) {
-                        ids.add(id);
-                    }
-                    w.write(json.writeValueAsString(o));
-                    w.write('\n');
-                }
-            }
-            System.err.println("tokenize: " + records.size() + " records → " + out);
-            return 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(out + ": cannot write: " + e.getMessage(), e);
+            int n = TextRecords.tokenize(data, field, tok, addSpecialTokens, out);
+            System.err.println("tokenize: " + n + " records → " + out);
         }
+        return 0;
     }
 }

@@ -1,8 +1,9 @@
 package align4j.cli;
 
 import align4j.InputException;
-import align4j.api.Policy;
+import align4j.api.TrainedModel;
 import align4j.api.TrainResult;
+import align4j.tensor.RssProbe;
 import align4j.train.Checkpoints;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
@@ -69,10 +70,10 @@ final class TrainingOptions {
     }
 
     /** The end of every training command: the model (or PEFT adapter) and tokenizer files, eval_results.json when it evaluated. */
-    static void save(String command, Policy policy, TrainingArgs args, TrainResult result, boolean evaluated) throws IOException {
-        policy.save(args.outputDir());
+    static void save(String command, TrainedModel model, TrainingArgs args, TrainResult result, boolean evaluated) throws IOException {
+        model.save(args.outputDir());
         if (evaluated) EvalOptions.writeResults(args.outputDir(), result.metrics());
         System.err.printf("%s: %s saved to %s (peak RSS %.0f MiB, peak heap %.0f MiB)%n", command,
-                policy.lora() != null ? "PEFT adapter" : "model", args.outputDir(), RssProbe.peakRssMb(), RssProbe.peakHeapMb());
+                model.lora() != null ? "PEFT adapter" : "model", args.outputDir(), RssProbe.peakRssMb(), RssProbe.peakHeapMb());
     }
 }

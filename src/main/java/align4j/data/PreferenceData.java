@@ -2,6 +2,7 @@ package align4j.data;
 
 import align4j.InputException;
 import align4j.text.Tokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,5 +57,30 @@ public record PreferenceData(Pairs pairs, List<ObjectNode> records, PreferenceDa
             recs.add(e.record());
         }
         return new PreferenceData(new Pairs(pr, ch, rj, src), recs, ds.report());
+    }
+
+    /** The pairs (and records) at the given indices, in that order; the report stays the file's. */
+    public PreferenceData select(int[] idx) {
+        List<ObjectNode> recs = new ArrayList<>(idx.length);
+        for (int i : idx) recs.add(records.get(i));
+        return new PreferenceData(pairs.select(idx), recs, report);
+    }
+
+    /**
+     * A numeric per-pair field (e.g. reward training's margin), or null when no record has it; a record without it,
+     * or with a value that is not a number, is an input error naming the record.
+     */
+    public double[] column(String name) {
+        if (records.stream().noneMatch(r -> r.has(name))) return null;
+        double[] m = new double[records.size()];
+        for (int i = 0; i < m.length; i++) {
+            JsonNode v = records.get(i).get(name);
+            if (v == null || !v.isNumber()) {
+                throw new InputException(pairs.sources()[i] + ": field '" + name + "' must be a number in every record"
+                        + " when any record has it, got " + (v == null ? "nothing" : v.toString()));
+            }
+            m[i] = v.asDouble();
+        }
+        return m;
     }
 }

@@ -85,7 +85,7 @@ public final class PeftAdapter {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
         AtomicWrite.write(dir.resolve(CONFIG_FILE),
-                (json.writeValueAsString(configJson(lora.model, lora.config, baseModelNameOrPath, score != null)) + "\n")
+                (json.writeValueAsString(configJson(lora.modelConfig, lora.config, baseModelNameOrPath, score != null)) + "\n")
                         .getBytes(StandardCharsets.UTF_8));
     }
 

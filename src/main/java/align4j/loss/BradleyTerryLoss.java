@@ -1,5 +1,7 @@
 package align4j.loss;
 
+import align4j.InputException;
+
 import static align4j.loss.Logistic.logSigmoid;
 import static align4j.loss.Logistic.sigmoid;
 
@@ -18,7 +20,7 @@ import java.util.Map;
 public record BradleyTerryLoss(double centerRewardsCoefficient) {
     public BradleyTerryLoss {
         if (!(centerRewardsCoefficient >= 0) || Double.isInfinite(centerRewardsCoefficient)) {
-            throw new IllegalArgumentException("center_rewards_coefficient must be ≥ 0, got " + centerRewardsCoefficient);
+            throw new InputException("center_rewards_coefficient must be ≥ 0, got " + centerRewardsCoefficient);
         }
     }
 

@@ -32,8 +32,26 @@ import java.util.SplittableRandom;
  * backward and a checkpointed recompute see the mask the forward used without storing it.
  */
 public final class Lora {
-    /** The four fused projections of a block that adapters attach to. */
-    public enum Site { QKV, OUT, UP, DOWN }
+    /** The four fused projections of a block that adapters attach to, with their parameter names ({@link ParamNames}). */
+    public enum Site {
+        QKV("qkv"), OUT("out"), UP("up"), DOWN("down");
+
+        private final String param;
+
+        Site(String param) {
+            this.param = param;
+        }
+
+        /** The weight's name within a layer, e.g. "qkv.weight" ({@link ParamNames#layer}). */
+        public String weightName() {
+            return param + ".weight";
+        }
+
+        /** The bias's name within a layer, e.g. "qkv.bias". */
+        public String biasName() {
+            return param + ".bias";
+        }
+    }
 
     /** A linear layer of the HF model: its PEFT module path and the rows of the fused projection it is. */
     public record Module(String path, String name, int layer, Site site, int row0, int rows, int in) {}
@@ -53,23 +71,31 @@ public final class Lora {
         }
     }
 
-    public final ModelConfig model;
+    /** The base model's config the adapters were made for. */
+    public final ModelConfig modelConfig;
     public final LoraConfig config;
     private final float scale;
     private final List<Adapter> adapters;
     private final Adapter[][][] bySite; // [layer][site] → adapters
     private final long seed;
     private long forwardCounter;
-    private float[] delta = new float[0], g = new float[0], du = new float[0], xd = new float[0], dxd = new float[0];
+    /** Keeps the current dropout masks for the following training forwards ({@link #holdDropoutMask}). */
+    private boolean maskHeld;
+    /**
+     * Scratch, grown on demand: an adapter's B·u [t, rows]; scaling·dy on its rows [t, rows]; ∂L/∂u [t, r];
+     * dropout(x) [t, in]; ∂L/∂dropout(x) [t, in].
+     */
+    private float[] delta = new float[0], scaledDy = new float[0], dU = new float[0], droppedX = new float[0],
+            dDroppedX = new float[0];
 
-    private Lora(ModelConfig model, LoraConfig config, List<Adapter> adapters, long seed) {
-        this.model = model;
+    private Lora(ModelConfig modelConfig, LoraConfig config, List<Adapter> adapters, long seed) {
+        this.modelConfig = modelConfig;
         this.config = config;
         this.scale = (float) config.scale();
         this.adapters = List.copyOf(adapters);
         this.seed = seed;
-        bySite = new Adapter[model.layers()][Site.values().length][];
-        for (int l = 0; l < model.layers(); l++) {
+        bySite = new Adapter[modelConfig.layers()][Site.values().length][];
+        for (int l = 0; l < modelConfig.layers(); l++) {
             for (Site s : Site.values()) {
                 List<Adapter> here = new ArrayList<>();
                 for (Adapter a : adapters) if (a.module.layer == l && a.module.site == s) here.add(a);
@@ -212,8 +238,6 @@ public final class Lora {
         return m;
     }
 
-    private boolean maskHeld;
-
     /** Called at the start of every training forward: a new dropout mask for each adapter. */
     void nextTrainingForward() {
         if (!maskHeld) forwardCounter++;
@@ -225,7 +249,8 @@ public final class Lora {
     }
 
     /**
-     * y[t, n] += scaling · (dropout(x)·Aᵀ)·Bᵀ on the rows of each adapter at (layer, site); x is [t, k].
+     * y[t, n] += scaling · (dropout(x)·Aᵀ)·Bᵀ on the rows of each adapter at (layer, site); x is [t, k]
+     * (sizes in {@link MatMul}'s order: rows t, in k, out n).
      * Dropout applies only when training (PEFT's nn.Dropout is off in eval mode).
      */
     void forward(int layer, Site site, float[] y, float[] x, int t, int k, int n, boolean training) {
@@ -249,26 +274,27 @@ public final class Lora {
     }
 
     /**
-     * Backward of {@link #forward} after a training forward: with g = scaling·dy[:, rows],
+     * Backward of {@link #forward} after a training forward (same sizes t, k, n): with g = scaling·dy[:, rows],
      * dB += gᵀ·u, du = g·B, dA += duᵀ·dropout(x), dx += dropout'(du·A).
      */
     void backward(int layer, Site site, float[] dx, float[] dy, float[] x, int t, int k, int n) {
         int r = config.r();
         for (Adapter ad : bySite[layer][site.ordinal()]) {
             Module m = ad.module;
-            if (g.length < t * m.rows) g = new float[t * m.rows];
-            float[] gg = g;
+            if (scaledDy.length < t * m.rows) scaledDy = new float[t * m.rows];
+            float[] g = scaledDy;
             float s = scale;
             Parallel.forRange(t, (i0, i1) -> {
                 for (int i = i0; i < i1; i++) {
                     int yo = i * n + m.row0, o = i * m.rows;
-                    for (int j = 0; j < m.rows; j++) gg[o + j] = dy[yo + j] * s;
+                    for (int j = 0; j < m.rows; j++) g[o + j] = dy[yo + j] * s;
                 }
             });
-            if (ad.b.isTrainable()) MatMul.backwardWeight(ad.b.grad, null, gg, ad.u, t, r, m.rows);
-            if (du.length < t * r) du = new float[t * r];
+            if (ad.b.isTrainable()) MatMul.backwardWeight(ad.b.grad, null, g, ad.u, t, r, m.rows);
+            if (dU.length < t * r) dU = new float[t * r];
+            float[] du = dU;
             Arrays.fill(du, 0, t * r, 0f);
-            MatMul.backwardInput(du, gg, ad.b.data, t, r, m.rows);
+            MatMul.backwardInput(du, g, ad.b.data, t, r, m.rows);
             boolean drop = config.dropout() > 0;
             float[] in = drop ? dropped(ad, x, t, k) : x;
             if (ad.a.isTrainable()) MatMul.backwardWeight(ad.a.grad, null, du, in, t, k, r);
@@ -276,18 +302,18 @@ public final class Lora {
                 MatMul.backwardInput(dx, du, ad.a.data, t, k, r);
                 continue;
             }
-            if (dxd.length < t * k) dxd = new float[t * k];
-            Arrays.fill(dxd, 0, t * k, 0f);
-            MatMul.backwardInput(dxd, du, ad.a.data, t, k, r);
-            float[] dd = dxd;
+            if (dDroppedX.length < t * k) dDroppedX = new float[t * k];
+            float[] dd = dDroppedX;
+            Arrays.fill(dd, 0, t * k, 0f);
+            MatMul.backwardInput(dd, du, ad.a.data, t, k, r);
             maskApply(ad, t * k, (i, keep) -> dx[i] += dd[i] * keep);
         }
     }
 
     /** dropout(x) into a scratch buffer: x·keep/(1−p) or 0, with this forward's mask. */
     private float[] dropped(Adapter ad, float[] x, int t, int k) {
-        if (xd.length < t * k) xd = new float[t * k];
-        float[] out = xd;
+        if (droppedX.length < t * k) droppedX = new float[t * k];
+        float[] out = droppedX;
         maskApply(ad, t * k, (i, keep) -> out[i] = x[i] * keep);
         return out;
     }
@@ -326,13 +352,7 @@ public final class Lora {
         int r = config.r();
         for (Adapter ad : adapters) {
             Module m = ad.module;
-            String suffix = switch (m.site) {
-                case QKV -> "qkv.weight";
-                case OUT -> "out.weight";
-                case UP -> "up.weight";
-                case DOWN -> "down.weight";
-            };
-            Tensor w = base.get(ParamNames.layer(m.layer, suffix));
+            Tensor w = base.get(ParamNames.layer(m.layer, m.site.weightName()));
             float[] a = ad.a.data, b = ad.b.data;
             Parallel.forRange(m.rows, (j0, j1) -> {
                 float[] row = new float[m.in];

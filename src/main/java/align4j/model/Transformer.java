@@ -14,6 +14,7 @@ import align4j.tensor.SwiGlu;
 import align4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,15 @@ public final class Transformer {
     private boolean gradientCheckpointing;
 
     /** One block's parameters; biases and LayerNorm shifts are null where the family has none. */
-    private record Layer(int index, Tensor norm1W, Tensor norm1B, Tensor qkvW, Tensor qkvB, Tensor outW, Tensor outB,
-                         Tensor norm2W, Tensor norm2B, Tensor upW, Tensor upB, Tensor downW, Tensor downB) {}
+    private record Layer(int index, Tensor norm1W, Tensor norm1B, Tensor norm2W, Tensor norm2B,
+                         EnumMap<Lora.Site, Projection> projections) {
+        Projection at(Lora.Site site) {
+            return projections.get(site);
+        }
+    }
+
+    /** One of a block's four linear layers: weight [out, in] and its bias (null where the family has none). */
+    private record Projection(Tensor weight, Tensor bias) {}
 
     public Transformer(ModelConfig cfg, Map<String, Tensor> params) {
         this.cfg = cfg;
@@ -65,24 +73,27 @@ public final class Transformer {
         layers = new Layer[cfg.layers()];
         int hd = cfg.heads() * cfg.headDim();
         for (int l = 0; l < layers.length; l++) {
-            layers[l] = new Layer(l,
-                    require(ParamNames.layer(l, "attn_norm.weight"), c),
-                    gpt2 ? require(ParamNames.layer(l, "attn_norm.bias"), c) : null,
-                    require(ParamNames.layer(l, "qkv.weight"), cfg.qkvDim(), c),
-                    cfg.qkvBias() ? require(ParamNames.layer(l, "qkv.bias"), cfg.qkvDim()) : null,
-                    require(ParamNames.layer(l, "out.weight"), c, hd),
-                    cfg.outBias() ? require(ParamNames.layer(l, "out.bias"), c) : null,
-                    require(ParamNames.layer(l, "mlp_norm.weight"), c),
-                    gpt2 ? require(ParamNames.layer(l, "mlp_norm.bias"), c) : null,
-                    require(ParamNames.layer(l, "up.weight"), cfg.upDim(), c),
-                    cfg.mlpBias() ? require(ParamNames.layer(l, "up.bias"), cfg.upDim()) : null,
-                    require(ParamNames.layer(l, "down.weight"), c, cfg.intermediate()),
-                    cfg.mlpBias() ? require(ParamNames.layer(l, "down.bias"), c) : null);
+            EnumMap<Lora.Site, Projection> proj = new EnumMap<>(Lora.Site.class);
+            Tensor norm1W = require(ParamNames.layer(l, "attn_norm.weight"), c);
+            Tensor norm1B = gpt2 ? require(ParamNames.layer(l, "attn_norm.bias"), c) : null;
+            proj.put(Lora.Site.QKV, projection(l, Lora.Site.QKV, cfg.qkvDim(), c, cfg.qkvBias()));
+            proj.put(Lora.Site.OUT, projection(l, Lora.Site.OUT, c, hd, cfg.outBias()));
+            Tensor norm2W = require(ParamNames.layer(l, "mlp_norm.weight"), c);
+            Tensor norm2B = gpt2 ? require(ParamNames.layer(l, "mlp_norm.bias"), c) : null;
+            proj.put(Lora.Site.UP, projection(l, Lora.Site.UP, cfg.upDim(), c, cfg.mlpBias()));
+            proj.put(Lora.Site.DOWN, projection(l, Lora.Site.DOWN, c, cfg.intermediate(), cfg.mlpBias()));
+            layers[l] = new Layer(l, norm1W, norm1B, norm2W, norm2B, proj);
         }
         // A sequence classifier (reward model) has no LM head; only forwardHidden is available then.
         Tensor headW = cfg.tiedEmbeddings() ? embed : params.containsKey(ParamNames.LM_HEAD) ? require(ParamNames.LM_HEAD, v, c) : null;
         head = headW == null ? null : new LmHead(headW, c);
         rope = gpt2 ? null : new Rope(cfg.headDim(), cfg.ropeTheta(), cfg.ropeScaling());
+    }
+
+    /** Layer l's projection at a site: weight [out, in] and, when hasBias, bias [out]. */
+    private Projection projection(int l, Lora.Site site, int out, int in, boolean hasBias) {
+        Tensor w = require(ParamNames.layer(l, site.weightName()), out, in);
+        return new Projection(w, hasBias ? require(ParamNames.layer(l, site.biasName()), out) : null);
     }
 
     private Tensor require(String name, int... shape) {
@@ -111,7 +122,7 @@ public final class Transformer {
 
     /** Attaches LoRA adapters (null detaches them); they apply in every forward while enabled. */
     public void setLora(Lora lora) {
-        if (lora != null && !lora.model.equals(cfg)) throw new IllegalArgumentException("the adapters were made for another model config");
+        if (lora != null && !lora.modelConfig.equals(cfg)) throw new IllegalArgumentException("the adapters were made for another model config");
         this.lora = lora;
     }
 
@@ -140,7 +151,7 @@ public final class Transformer {
     public void holdFrozenWeightsAsBf16() {
         List<Tensor> mats = new ArrayList<>(List.of(embed));
         if (head != null) mats.add(head.weight()); // a reward model's backbone has none
-        for (Layer p : layers) mats.addAll(List.of(p.qkvW, p.outW, p.upW, p.downW));
+        for (Layer p : layers) for (Projection q : p.projections().values()) mats.add(q.weight());
         for (Tensor t : mats) if (!t.isTrainable()) t.toBf16();
     }
 
@@ -306,32 +317,15 @@ public final class Transformer {
         normBackward(dres, p.norm1W, p.norm1B, a.dLn, a.res[l], a.ln1Mean[s], a.ln1Rstd[s], t);
     }
 
-    private static Tensor weight(Layer p, Lora.Site site) {
-        return switch (site) {
-            case QKV -> p.qkvW;
-            case OUT -> p.outW;
-            case UP -> p.upW;
-            case DOWN -> p.downW;
-        };
-    }
-
-    private static Tensor biasOf(Layer p, Lora.Site site) {
-        return switch (site) {
-            case QKV -> p.qkvB;
-            case OUT -> p.outB;
-            case UP -> p.upB;
-            case DOWN -> p.downB;
-        };
-    }
-
     /**
      * y[t, out] = x[t, in]·Wᵀ + b for one of a block's projections, plus the LoRA adapters on it when
      * attached and enabled (PEFT: base(x) + lora_B(lora_A(dropout(x)))·α/r; dropout only when training).
      */
     private void project(float[] y, float[] x, Layer p, Lora.Site site, int t, boolean training) {
-        Tensor w = weight(p, site);
+        Projection q = p.at(site);
+        Tensor w = q.weight();
         int n = w.shape[0], k = w.shape[1];
-        MatMul.forward(y, x, w, bias(biasOf(p, site)), t, k, n);
+        MatMul.forward(y, x, w, bias(q.bias()), t, k, n);
         if (lora != null && adaptersEnabled) lora.forward(p.index, site, y, x, t, k, n, training);
     }
 
@@ -340,10 +334,11 @@ public final class Transformer {
      * adapters get gradients.
      */
     private void projectBackward(float[] dx, float[] dy, float[] x, Layer p, Lora.Site site, int t) {
-        Tensor w = weight(p, site);
+        Projection q = p.at(site);
+        Tensor w = q.weight();
         int n = w.shape[0], k = w.shape[1];
         MatMul.backwardInputInto(dx, dy, w, t, k, n);
-        weightGrad(w, biasOf(p, site), dy, x, t, k, n);
+        weightGrad(w, q.bias(), dy, x, t, k, n);
         if (lora != null && adaptersEnabled) lora.backward(p.index, site, dx, dy, x, t, k, n);
     }
 

@@ -1,5 +1,9 @@
 package align4j.quickstart;
 
+import align4j.api.Policy;
+import align4j.api.Ppo;
+import align4j.api.Prompts;
+import align4j.api.RolloutSampling;
 import align4j.data.Pairing;
 import align4j.data.ScoredPairs;
 import align4j.data.SequenceExample;
@@ -9,12 +13,10 @@ import align4j.io.HfLayout;
 import align4j.io.HfModel;
 import align4j.io.RewardModelFolder;
 import align4j.loss.DpoLoss;
-import align4j.loss.KlEstimators;
 import align4j.loss.LossType;
 import align4j.model.ModelConfig;
 import align4j.model.ModelInit;
 import align4j.model.RewardModel;
-import align4j.model.ScalarHead;
 import align4j.model.Transformer;
 import align4j.tensor.Tensor;
 import align4j.train.DpoObjective;
@@ -23,13 +25,10 @@ import align4j.train.PairLogps;
 import align4j.data.Pairs;
 import align4j.train.PolicySampler;
 import align4j.train.PpoConfig;
-import align4j.train.PpoTrainer;
 import align4j.train.ProgressDisplay;
 import align4j.train.RewardFunction;
 import align4j.train.RewardTask;
 import align4j.loss.BradleyTerryLoss;
-import align4j.train.RlLoop;
-import align4j.train.RolloutLogps;
 import align4j.train.SftTask;
 import align4j.train.Rollouts;
 import align4j.train.TrainLoop;
@@ -220,12 +219,13 @@ public final class Quickstart {
     }
 
     /**
-     * Progress, and an evaluation after steps ⌊total·k/(K+1)⌋, k = 1..K (K = checkpoint_evals), as the DPO paper
-     * evaluates its runs along training (Fig. 2 left plots every checkpoint); the final one is evaluated by the caller.
+     * Progress (none when progress is null: the api job shows its own), and an evaluation after steps
+     * ⌊total·k/(K+1)⌋, k = 1..K (K = checkpoint_evals), as the DPO paper evaluates its runs along training (Fig. 2
+     * left plots every checkpoint); the final one is evaluated by the caller.
      */
     private TrainLoop.Listener listener(ProgressDisplay progress, String method, double param, Transformer policy) {
         return (step, total, loss, tokens) -> {
-            progress.update(step, tokens, loss);
+            if (progress != null) progress.update(step, tokens, loss);
             if (policy == null || Double.isNaN(param)) return;
             for (int k = 1; k <= s.checkpointEvals(); k++) {
                 if (step == total * k / (s.checkpointEvals() + 1) && step < total) {
@@ -336,26 +336,25 @@ public final class Quickstart {
         return rm;
     }
 
+    /**
+     * PPO with TRL's defaults but kl_coef, T = 1, the review length, and each step's ppoBatch rollouts in two
+     * minibatches ({@link Ppo#train}, as a Java user calls it); the reference is π_SFT.
+     */
     private MethodResult ppo(String method, double coef, RewardFunction reward) throws IOException {
-        Transformer policy = trainable();
-        ScalarHead valueHead = RolloutLogps.newValueHead(cfg.hidden());
-        PpoConfig pc = new PpoConfig(4, 2, 0.2, 0.2, 0.1, 1.0, 0.95, KlEstimators.Estimator.K1, coef, false, 6, 10000,
-                false, Double.NaN, 1.0, s.maxNewTokens(), PpoConfig.PolicyLoss.CLIP, 0, 1, false);
-        RolloutLogps logps = new RolloutLogps(policy, valueHead, 1.0);
-        PpoTrainer ppo = new PpoTrainer(logps, new RolloutLogps(ref, null, 1.0), sampler(policy), reward, pc, 1.0, 1);
+        Policy policy = Policy.of(cfg, copy(sftWeights), null);
+        int miniBatches = 2;
+        PpoConfig pc = PpoConfig.defaults().withNumMiniBatches(miniBatches).withKlCoef(coef).withTemperature(1.0)
+                .withResponseLength(s.maxNewTokens());
         int[][] prompts = ReviewTask.prompts();
         int[][] promptSet = new int[s.ppoBatch() * s.ppoSteps()][];
         for (int i = 0; i < promptSet.length; i++) promptSet[i] = prompts[i % prompts.length];
         TrainingArgs a = TrainingArgs.defaults(out.resolve("runs").resolve(method + "-kl" + coef))
-                .withLearningRate(s.ppoLearningRate()).withBatchSize(s.ppoBatch()).withEvalBatchSize(s.ppoBatch())
+                .withLearningRate(s.ppoLearningRate()).withBatchSize(s.ppoBatch() / miniBatches).withEvalBatchSize(s.ppoBatch())
                 .withNumTrainEpochs(1).withMaxSteps(s.ppoSteps()).withWarmupSteps(0).withLrSchedulerType("constant")
                 .withSeed(s.seed()).withLoggingSteps(5).withSaveSteps(Integer.MAX_VALUE);
-        RlLoop loop = new RlLoop(a, promptSet, logps.parameters(), ppo, null);
-        try (ProgressDisplay progress = ProgressDisplay.open("  " + method, loop.totalSteps(), 0)) {
-            loop = new RlLoop(a, promptSet, logps.parameters(), ppo, listener(progress, method, coef, policy));
-            loop.run();
-        }
-        return evaluate(method, coef, s.ppoSteps(), policy, true);
+        Ppo.train(policy, Policy.of(cfg, ref.parameterMap(), null), reward, Prompts.of(promptSet), pc,
+                RolloutSampling.defaults().withStopTokenIds(List.of(ReviewTask.eosId())), a, listener(null, method, coef, policy.model()));
+        return evaluate(method, coef, s.ppoSteps(), policy.model(), true);
     }
 
     /**

@@ -27,12 +27,6 @@ class DpoCommandTest {
         eval = DpoFixtures.pairs(shared.resolve("eval.jsonl"), 32, 2);
     }
 
-    static List<JsonNode> metrics(Path out) throws Exception {
-        List<JsonNode> l = new ArrayList<>();
-        for (String s : Files.readAllLines(out.resolve("metrics.jsonl"))) l.add(DpoFixtures.JSON.readTree(s));
-        return l;
-    }
-
     static List<JsonNode> evalLines(List<JsonNode> all) {
         return all.stream().filter(n -> n.has("eval_rewards/accuracies")).toList();
     }
@@ -48,7 +42,7 @@ class DpoCommandTest {
                 "--learning-rate", "3e-3", "--batch-size", "8", "--max-steps", "24", "--logging-steps", "4",
                 "--warmup-ratio", "0.1", "--threads", "1", "--seed", "3");
         assertEquals(0, rc);
-        List<JsonNode> ev = evalLines(metrics(out));
+        List<JsonNode> ev = evalLines(CliRuns.metrics(out));
         JsonNode first = ev.get(0), last = ev.get(ev.size() - 1);
         assertTrue(last.get("eval_rewards/accuracies").asDouble() >= 0.9, lossType + ": " + last);
         assertTrue(last.get("eval_rewards/margins").asDouble() > first.get("eval_rewards/margins").asDouble(), lossType);
@@ -68,7 +62,7 @@ class DpoCommandTest {
         a.addAll(List.of(options.split(" ")));
         if (options.contains("ipo")) a.addAll(List.of("--beta", "0.5"));
         assertEquals(0, Main.run(a.toArray(String[]::new)));
-        List<JsonNode> all = metrics(out), ev = evalLines(all);
+        List<JsonNode> all = CliRuns.metrics(out), ev = evalLines(all);
         JsonNode first = ev.get(0), last = ev.get(ev.size() - 1);
         assertTrue(last.get("eval_rewards/accuracies").asDouble() >= 0.9, options + ": " + last);
         assertTrue(last.get("eval_rewards/margins").asDouble() > first.get("eval_rewards/margins").asDouble(), options);
@@ -92,7 +86,7 @@ class DpoCommandTest {
             if (bf16 == 1) a.add("--bf16");
             assertEquals(0, Main.run(a.toArray(String[]::new)));
             assertEquals(bf16 == 1, align4j.tensor.Bf16Gemm.enabled());
-            List<JsonNode> ev = evalLines(metrics(o));
+            List<JsonNode> ev = evalLines(CliRuns.metrics(o));
             JsonNode first = ev.get(0), last = ev.get(ev.size() - 1);
             assertTrue(last.get("eval_rewards/accuracies").asDouble() >= 0.9, "bf16=" + bf16 + ": " + last);
             assertTrue(last.get("eval_rewards/margins").asDouble() > first.get("eval_rewards/margins").asDouble());
@@ -107,16 +101,10 @@ class DpoCommandTest {
 
     @Test
     void lossWeightsMustMatchTheLossTypes(@TempDir Path out) throws Exception {
-        var err = new java.io.ByteArrayOutputStream();
-        var old = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        try {
-            assertEquals(2, Main.run("dpo", "--model", model.toString(), "--dataset", train.toString(), "--output-dir",
-                    out.toString(), "--loss-type", "sigmoid,sft", "--loss-weights", "1"));
-        } finally {
-            System.setErr(old);
-        }
-        assertTrue(err.toString().contains("loss_weights has 1 values for 2 loss types"), err.toString());
+        var run = CliRuns.capturingStderr("dpo", "--model", model.toString(), "--dataset", train.toString(), "--output-dir",
+                out.toString(), "--loss-type", "sigmoid,sft", "--loss-weights", "1");
+        assertEquals(2, run.rc());
+        assertTrue(run.err().contains("loss_weights has 1 values for 2 loss types"), run.err());
     }
 
     @Test
@@ -156,28 +144,23 @@ class DpoCommandTest {
     void badDatasetLineIsNamed(@TempDir Path out) throws Exception {
         Path bad = out.resolve("bad.jsonl");
         Files.writeString(bad, "{\"prompt_input_ids\":[1],\"chosen_input_ids\":[2],\"rejected_input_ids\":[3]}\n{oops\n");
-        var err = new java.io.ByteArrayOutputStream();
-        assertEquals(2, runDpoCapturingStderr(bad, out, err));
-        assertTrue(err.toString().contains("bad.jsonl") && err.toString().contains("line 2"), err.toString());
+        var run = runDpoCapturingStderr(bad, out);
+        assertEquals(2, run.rc());
+        assertTrue(run.err().contains("bad.jsonl") && run.err().contains("line 2"), run.err());
     }
 
     @Test
     void tokenIdsBeyondTheVocabularyAreNamed(@TempDir Path out) throws Exception {
         Path bad = out.resolve("oov.jsonl");
         Files.writeString(bad, "{\"prompt_input_ids\":[1],\"chosen_input_ids\":[2,999],\"rejected_input_ids\":[3]}\n");
-        var err = new java.io.ByteArrayOutputStream();
-        assertEquals(2, runDpoCapturingStderr(bad, out, err));
-        assertTrue(err.toString().contains("chosen_input_ids") && err.toString().contains("999"), err.toString());
+        var run = runDpoCapturingStderr(bad, out);
+        assertEquals(2, run.rc());
+        assertTrue(run.err().contains("chosen_input_ids") && run.err().contains("999"), run.err());
     }
 
-    /** Runs dpo on the given dataset with stderr captured into err; returns the exit code. */
-    private int runDpoCapturingStderr(Path dataset, Path out, java.io.ByteArrayOutputStream err) {
-        var old = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        try {
-            return Main.run("dpo", "--model", model.toString(), "--dataset", dataset.toString(), "--output-dir", out.resolve("o").toString());
-        } finally {
-            System.setErr(old);
-        }
+    /** Runs dpo on the given dataset with stderr captured. */
+    private CliRuns.Result runDpoCapturingStderr(Path dataset, Path out) {
+        return CliRuns.capturingStderr("dpo", "--model", model.toString(), "--dataset", dataset.toString(), "--output-dir",
+                out.resolve("o").toString());
     }
 }

@@ -93,18 +93,10 @@ class GenerateCommandTest {
         Path model = modelDir();
         Path prompts = tmp.resolve("bad.jsonl");
         Files.writeString(prompts, "{\"prompt\": \"ok\"}\n{\"prompt_input_ids\": [1, 32000]}\n");
-        var err = new java.io.ByteArrayOutputStream();
-        var old = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        int rc;
-        try {
-            rc = Main.run("generate", "--model", model.toString(), "--prompts", prompts.toString(), "--out",
-                    tmp.resolve("o.jsonl").toString());
-        } finally {
-            System.setErr(old);
-        }
-        assertEquals(2, rc);
-        String msg = err.toString();
+        var run = CliRuns.capturingStderr("generate", "--model", model.toString(), "--prompts", prompts.toString(), "--out",
+                tmp.resolve("o.jsonl").toString());
+        assertEquals(2, run.rc());
+        String msg = run.err();
         assertTrue(msg.contains("bad.jsonl") && msg.contains("line 2") && msg.contains("prompt_input_ids"), msg);
         assertFalse(Files.exists(tmp.resolve("o.jsonl")));
     }

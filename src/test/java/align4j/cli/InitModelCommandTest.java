@@ -44,14 +44,8 @@ class InitModelCommandTest {
     void aBadConfigNamesTheFile(@TempDir Path dir) throws Exception {
         Path cfgFile = dir.resolve("c.json");
         Files.writeString(cfgFile, "{\"model_type\":\"qwen2\"}");
-        var err = new java.io.ByteArrayOutputStream();
-        var old = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        try {
-            assertEquals(2, Main.run("init-model", "--from-config", cfgFile.toString(), "--output-dir", dir.resolve("m").toString()));
-        } finally {
-            System.setErr(old);
-        }
-        assertTrue(err.toString().contains(cfgFile.toString()), err.toString());
+        var run = CliRuns.capturingStderr("init-model", "--from-config", cfgFile.toString(), "--output-dir", dir.resolve("m").toString());
+        assertEquals(2, run.rc());
+        assertTrue(run.err().contains(cfgFile.toString()), run.err());
     }
 }

@@ -39,7 +39,7 @@ class LoraDpoCommandTest {
     }
 
     static List<JsonNode> evalLines(Path out) throws Exception {
-        return DpoCommandTest.evalLines(DpoCommandTest.metrics(out));
+        return DpoCommandTest.evalLines(CliRuns.metrics(out));
     }
 
     @Test
@@ -95,8 +95,8 @@ class LoraDpoCommandTest {
         assertEquals(0, run(tmp.resolve("plain"), 3));
         assertEquals(0, run(tmp.resolve("ckpt"), 3, "--gradient-checkpointing", "--lora-dropout", "0"));
         assertEquals(0, run(tmp.resolve("bf16"), 3, "--gradient-checkpointing", "--weights-dtype", "bf16"));
-        List<JsonNode> p = DpoCommandTest.metrics(tmp.resolve("plain")), c = DpoCommandTest.metrics(tmp.resolve("ckpt")),
-                b = DpoCommandTest.metrics(tmp.resolve("bf16"));
+        List<JsonNode> p = CliRuns.metrics(tmp.resolve("plain")), c = CliRuns.metrics(tmp.resolve("ckpt")),
+                b = CliRuns.metrics(tmp.resolve("bf16"));
         assertEquals(p.size(), c.size());
         for (int i = 0; i < p.size(); i++) assertEquals(p.get(i).toString(), c.get(i).toString(), "bit-identical training");
         assertArrayEquals(Files.readAllBytes(tmp.resolve("plain").resolve(PeftAdapter.WEIGHTS_FILE)),
@@ -122,7 +122,7 @@ class LoraDpoCommandTest {
                 out.toString(), "--learning-rate", "1e-2", "--batch-size", "8", "--max-steps", "2", "--logging-steps", "1",
                 "--threads", "1"));
         // the reference is the base, so the first step's loss is already below ln 2 (a fresh adapter's)
-        double first = DpoCommandTest.metrics(out).get(0).get("loss").asDouble();
+        double first = CliRuns.metrics(out).get(0).get("loss").asDouble();
         assertTrue(first < Math.log(2) - 0.01, "loss " + first);
         assertFalse(java.util.Arrays.equals(Files.readAllBytes(trained.resolve(PeftAdapter.WEIGHTS_FILE)),
                 Files.readAllBytes(out.resolve(PeftAdapter.WEIGHTS_FILE))));
@@ -145,17 +145,9 @@ class LoraDpoCommandTest {
 
     @Test
     void bf16WeightsWithoutPeftIsAClearError(@TempDir Path tmp) {
-        var err = new java.io.ByteArrayOutputStream();
-        var old = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        int rc;
-        try {
-            rc = Main.run("dpo", "--model", model.toString(), "--dataset", train.toString(), "--output-dir",
-                    tmp.toString(), "--weights-dtype", "bf16");
-        } finally {
-            System.setErr(old);
-        }
-        assertEquals(2, rc);
-        assertTrue(err.toString().contains("--use-peft"), err.toString());
+        var run = CliRuns.capturingStderr("dpo", "--model", model.toString(), "--dataset", train.toString(), "--output-dir",
+                tmp.toString(), "--weights-dtype", "bf16");
+        assertEquals(2, run.rc());
+        assertTrue(run.err().contains("--use-peft"), run.err());
     }
 }

@@ -27,12 +27,12 @@ class ResumeAfterKillTest {
                 "--threads", "1");
 
         Path whole = dir.resolve("whole");
-        assertEquals(0, Main.run(args(common, "--output-dir", whole.toString())));
+        assertEquals(0, Main.run(CliRuns.args(common, "--output-dir", whole.toString())));
 
         Path killed = dir.resolve("killed");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args(common, "--output-dir", killed.toString())));
+        cmd.addAll(List.of(CliRuns.args(common, "--output-dir", killed.toString())));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("killed.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!Files.isDirectory(killed.resolve("checkpoint-20")) && p.isAlive() && System.nanoTime() < deadline) {
@@ -43,14 +43,8 @@ class ResumeAfterKillTest {
         p.waitFor();
         assertFalse(Files.exists(killed.resolve("model.safetensors")), "the killed run must not have finished");
 
-        assertEquals(0, Main.run(args(common, "--output-dir", killed.toString(), "--resume-from-checkpoint", "last")));
+        assertEquals(0, Main.run(CliRuns.args(common, "--output-dir", killed.toString(), "--resume-from-checkpoint", "last")));
         assertEquals(Files.readAllLines(whole.resolve("metrics.jsonl")), Files.readAllLines(killed.resolve("metrics.jsonl")));
         assertArrayEquals(Files.readAllBytes(whole.resolve("model.safetensors")), Files.readAllBytes(killed.resolve("model.safetensors")));
-    }
-
-    private static String[] args(List<String> common, String... more) {
-        List<String> a = new ArrayList<>(common);
-        a.addAll(List.of(more));
-        return a.toArray(String[]::new);
     }
 }

@@ -147,18 +147,10 @@ class RewardCommandTest {
         Path bad = out.resolve("bad.jsonl");
         Files.writeString(bad, "{\"prompt_input_ids\":[1],\"chosen_input_ids\":[2],\"rejected_input_ids\":[3],\"margin\":1}\n"
                 + "{\"prompt_input_ids\":[1],\"chosen_input_ids\":[2],\"rejected_input_ids\":[3],\"margin\":\"x\"}\n");
-        var err = new java.io.ByteArrayOutputStream();
-        var old = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        int rc;
-        try {
-            rc = Main.run("reward", "--model", model.toString(), "--dataset", bad.toString(), "--output-dir", out.resolve("o").toString(),
-                    "--max-steps", "1");
-        } finally {
-            System.setErr(old);
-        }
-        assertEquals(2, rc);
-        assertTrue(err.toString().contains("bad.jsonl:2") && err.toString().contains("margin"), err.toString());
+        var run = CliRuns.capturingStderr("reward", "--model", model.toString(), "--dataset", bad.toString(), "--output-dir",
+                out.resolve("o").toString(), "--max-steps", "1");
+        assertEquals(2, run.rc());
+        assertTrue(run.err().contains("bad.jsonl:2") && run.err().contains("margin"), run.err());
     }
 
     // --use-peft: LoRA adapters and the score head train (PEFT's SEQ_CLS modules_to_save), the backbone stays frozen,

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,29 +28,13 @@ class RewardSftResumeTest {
         common.addAll(List.of("--model", model.toString(), "--dataset", data.toString(), "--learning-rate", "1e-3",
                 "--batch-size", "4", "--gradient-accumulation-steps", "2", "--max-steps", "8", "--save-steps", "4",
                 "--logging-steps", "2", "--threads", "1"));
-        assertEquals(0, Main.run(args(common, "--output-dir", full.toString())));
-        copy(full.resolve("checkpoint-4"), resumed.resolve("checkpoint-4"));
+        assertEquals(0, Main.run(CliRuns.args(common, "--output-dir", full.toString())));
+        CliRuns.copyTree(full.resolve("checkpoint-4"), resumed.resolve("checkpoint-4"));
         Files.copy(full.resolve("metrics.jsonl"), resumed.resolve("metrics.jsonl"));
-        assertEquals(0, Main.run(args(common, "--output-dir", resumed.toString(), "--resume-from-checkpoint", "last")));
+        assertEquals(0, Main.run(CliRuns.args(common, "--output-dir", resumed.toString(), "--resume-from-checkpoint", "last")));
         // with LoRA the checkpoint and the output hold the adapters and the score head only
         String weights = lora ? "adapter_model.safetensors" : "model.safetensors";
         assertArrayEquals(Files.readAllBytes(full.resolve(weights)), Files.readAllBytes(resumed.resolve(weights)));
         assertEquals(Files.readAllLines(full.resolve("metrics.jsonl")), Files.readAllLines(resumed.resolve("metrics.jsonl")));
-    }
-
-    static String[] args(List<String> common, String... more) {
-        List<String> a = new ArrayList<>(common);
-        a.addAll(List.of(more));
-        return a.toArray(String[]::new);
-    }
-
-    static void copy(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(t);
-                else Files.copy(p, t);
-            }
-        }
     }
 }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,12 +37,6 @@ class RlCommandsTest {
         }
     }
 
-    static List<JsonNode> metrics(Path out) throws Exception {
-        List<JsonNode> l = new ArrayList<>();
-        for (String s : Files.readAllLines(out.resolve("metrics.jsonl"))) l.add(DpoFixtures.JSON.readTree(s));
-        return l;
-    }
-
     static String[] ppoArgs(Path out, String... extra) {
         List<String> a = new ArrayList<>(List.of("ppo", "--model", model.toString(), "--dataset", prompts.toString(),
                 "--reward-funcs", "target-token:7", "--output-dir", out.toString(), "--response-length", "5",
@@ -56,7 +49,7 @@ class RlCommandsTest {
     @Test
     void ppoWritesTrlMetricsTheModelAndTheValueHead(@TempDir Path out) throws Exception {
         assertEquals(0, Main.run(ppoArgs(out, "--adap-kl-ctrl", "--missing-eos-penalty", "1.0")));
-        List<JsonNode> m = metrics(out);
+        List<JsonNode> m = CliRuns.metrics(out);
         assertEquals(4, m.size());
         for (String k : List.of("objective/kl", "objective/entropy", "objective/non_score_reward", "objective/rlhf_reward",
                 "objective/scores", "policy/approxkl_avg", "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg",
@@ -72,7 +65,7 @@ class RlCommandsTest {
     @Test
     void ppoResumedFromACheckpointEqualsAnUninterruptedRun(@TempDir Path a, @TempDir Path b) throws Exception {
         assertEquals(0, Main.run(ppoArgs(a, "--save-steps", "2", "--adap-kl-ctrl")));
-        copyTree(a.resolve("checkpoint-2"), b.resolve("checkpoint-2"));
+        CliRuns.copyTree(a.resolve("checkpoint-2"), b.resolve("checkpoint-2"));
         List<String> lines = Files.readAllLines(a.resolve("metrics.jsonl"));
         Files.write(b.resolve("metrics.jsonl"), lines.subList(0, 2));
         assertEquals(0, Main.run(ppoArgs(b, "--save-steps", "2", "--adap-kl-ctrl", "--resume-from-checkpoint", b.resolve("checkpoint-2").toString())));
@@ -93,7 +86,7 @@ class RlCommandsTest {
                 "--output-dir", g.toString(), "--num-generations", "4", "--beta", "0.04", "--max-completion-length", "5",
                 "--per-device-train-batch-size", "8", "--learning-rate", "0.05", "--max-steps", "5", "--logging-steps", "1",
                 "--threads", "1", "--use-peft", "--lora-r", "4", "--lora-target-modules", "all-linear"));
-        List<JsonNode> m = metrics(g);
+        List<JsonNode> m = CliRuns.metrics(g);
         assertEquals(0.0, m.get(0).get("kl").asDouble(), 1e-12, "step 1: the policy is its base");
         // the first steps' groups may all score alike (no gradient); once one has not, the adapters have moved
         int moved = 0;
@@ -105,7 +98,7 @@ class RlCommandsTest {
         assertFalse(Files.exists(g.resolve("model.safetensors")), "with PEFT only the adapters are saved");
 
         assertEquals(0, Main.run(ppoArgs(p, "--use-peft", "--lora-target-modules", "all-linear", "--learning-rate", "0.05")));
-        List<JsonNode> pm = metrics(p);
+        List<JsonNode> pm = CliRuns.metrics(p);
         assertEquals(0.0, pm.get(0).get("objective/kl").asDouble(), 1e-12);
         assertTrue(pm.get(3).get("objective/kl").asDouble() != 0, pm.get(3).toString());
         assertTrue(Files.isRegularFile(p.resolve("adapter_model.safetensors")));
@@ -122,7 +115,7 @@ class RlCommandsTest {
         try (SafetensorsReader ck = SafetensorsReader.open(a.resolve("checkpoint-2").resolve("model.safetensors"))) {
             for (String name : ck.tensors().keySet()) assertTrue(name.contains("lora_") || name.startsWith("v_head."), name);
         }
-        copyTree(a.resolve("checkpoint-2"), b.resolve("checkpoint-2"));
+        CliRuns.copyTree(a.resolve("checkpoint-2"), b.resolve("checkpoint-2"));
         List<String> lines = Files.readAllLines(a.resolve("metrics.jsonl"));
         Files.write(b.resolve("metrics.jsonl"), lines.subList(0, 2));
         List<String> resume = new ArrayList<>(List.of(peft));
@@ -141,7 +134,7 @@ class RlCommandsTest {
         Path g = out.resolve("grpo"), r = out.resolve("rloo");
         assertEquals(0, Main.run("grpo", "--config", cfg.toString(), "--model", model.toString(), "--dataset", prompts.toString(),
                 "--reward-funcs", "target-token:7", "--output-dir", g.toString(), "--threads", "1"));
-        JsonNode last = metrics(g).get(1);
+        JsonNode last = CliRuns.metrics(g).get(1);
         for (String k : List.of("reward", "reward_std", "frac_reward_zero_std", "kl", "entropy", "loss", "clip_ratio/region_mean",
                 "completions/mean_length")) {
             assertTrue(last.has(k), k + " missing from " + last);
@@ -150,8 +143,8 @@ class RlCommandsTest {
         assertEquals(0, Main.run("rloo", "--model", model.toString(), "--dataset", prompts.toString(), "--rloo-k", "2",
                 "--reward-funcs", "target-token:7", "--output-dir", r.toString(), "--max-completion-length", "4",
                 "--per-device-train-batch-size", "4", "--total-episodes", "6", "--logging-steps", "1", "--threads", "1"));
-        assertEquals(3, metrics(r).size());
-        assertTrue(metrics(r).get(0).has("rlhf_reward"));
+        assertEquals(3, CliRuns.metrics(r).size());
+        assertTrue(CliRuns.metrics(r).get(0).has("rlhf_reward"));
         assertTrue(Files.isRegularFile(r.resolve("model.safetensors")));
     }
 
@@ -166,7 +159,7 @@ class RlCommandsTest {
         a.set(i, "--reward-model");
         a.set(i + 1, rmDir.toString());
         assertEquals(0, Main.run(a.toArray(new String[0])));
-        assertTrue(Double.isFinite(metrics(run).get(0).get("objective/scores").asDouble()));
+        assertTrue(Double.isFinite(CliRuns.metrics(run).get(0).get("objective/scores").asDouble()));
         assertTrue(Files.isRegularFile(run.resolve("model.safetensors")));
     }
 
@@ -178,25 +171,9 @@ class RlCommandsTest {
                 "--num-generations", "3", "--per-device-train-batch-size", "8", "--output-dir", out.toString()));
         Path bad = out.resolve("bad.jsonl");
         Files.writeString(bad, "{\"prompt_input_ids\": [1, 2]}\n{\"prompt_input_ids\": [1, \"x\"]}\n");
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream old = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        try {
-            assertEquals(2, Main.run("ppo", "--model", model.toString(), "--dataset", bad.toString(), "--reward-funcs", "target-token:1",
-                    "--output-dir", out.toString()));
-        } finally {
-            System.setErr(old);
-        }
-        assertTrue(err.toString().contains("bad.jsonl, line 2") && err.toString().contains("prompt_input_ids"), err.toString());
-    }
-
-    static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(t);
-                else Files.copy(p, t);
-            }
-        }
+        var run = CliRuns.capturingStderr("ppo", "--model", model.toString(), "--dataset", bad.toString(), "--reward-funcs",
+                "target-token:1", "--output-dir", out.toString());
+        assertEquals(2, run.rc());
+        assertTrue(run.err().contains("bad.jsonl, line 2") && run.err().contains("prompt_input_ids"), run.err());
     }
 }

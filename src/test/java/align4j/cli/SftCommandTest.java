@@ -117,16 +117,9 @@ class SftCommandTest {
         Path model = DpoFixtures.tinyModel(tmp.resolve("model"));
         Path bad = tmp.resolve("bad.jsonl");
         Files.writeString(bad, "{\"input_ids\":[1,2,3]}\n{\"question\":\"hi\"}\n");
-        var err = new java.io.ByteArrayOutputStream();
-        var old = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        int rc;
-        try {
-            rc = Main.run("sft", "--model", model.toString(), "--dataset", bad.toString(), "--output-dir", tmp.resolve("o").toString());
-        } finally {
-            System.setErr(old);
-        }
-        assertEquals(2, rc);
-        assertTrue(err.toString().contains("line 2") && err.toString().contains("text"), err.toString());
+        var run = CliRuns.capturingStderr("sft", "--model", model.toString(), "--dataset", bad.toString(), "--output-dir",
+                tmp.resolve("o").toString());
+        assertEquals(2, run.rc());
+        assertTrue(run.err().contains("line 2") && run.err().contains("text"), run.err());
     }
 }

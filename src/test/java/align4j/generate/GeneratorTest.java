@@ -2,7 +2,6 @@ package align4j.generate;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import align4j.model.BatchBuilder;
 import align4j.model.ModelConfig;
 import align4j.model.TinyModels;
 import align4j.model.Transformer;
@@ -38,16 +37,6 @@ class GeneratorTest {
         return out;
     }
 
-    /** Full-forward raw logits for the next token after ids. */
-    static float[] fullLogits(Transformer m, int[] ids) {
-        BatchBuilder b = new BatchBuilder();
-        b.addScoredSequence(ids, ids.length);
-        float[] hidden = m.forwardHidden(b.build(), false);
-        float[] out = new float[m.head().vocab()];
-        m.logitsAt(out, hidden, new int[] {ids.length - 1}, 1);
-        return out;
-    }
-
     static int[] concat(int[] a, int[] b, int bn) {
         int[] c = java.util.Arrays.copyOf(a, a.length + bn);
         System.arraycopy(b, 0, c, a.length, bn);
@@ -67,7 +56,7 @@ class GeneratorTest {
             assertEquals(10, g.tokenIds().length);
             assertEquals(Generation.FinishReason.LENGTH, g.finishReason());
             for (int t = 0; t < 10; t++) {
-                float[] ref = fullLogits(m, concat(prompts.get(i), g.tokenIds(), t));
+                float[] ref = TinyModels.nextTokenLogits(m, concat(prompts.get(i), g.tokenIds(), t));
                 int arg = 0;
                 for (int k = 1; k < ref.length; k++) if (ref[k] > ref[arg]) arg = k;
                 assertEquals(arg, g.tokenIds()[t], family + " prompt " + i + " token " + t);

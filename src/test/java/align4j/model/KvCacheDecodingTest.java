@@ -40,16 +40,6 @@ class KvCacheDecodingTest {
         return new Transformer(cfg, TinyModels.randomWeights(cfg, seed, 0.3));
     }
 
-    /** Next-token logits after ids, from a fresh full forward. */
-    static float[] fullLogits(Transformer m, int[] ids) {
-        BatchBuilder b = new BatchBuilder();
-        b.addScoredSequence(ids, ids.length);
-        float[] hidden = m.forwardHidden(b.build(), false);
-        float[] out = new float[m.head().vocab()];
-        m.logitsAt(out, hidden, new int[] {ids.length - 1}, 1);
-        return out;
-    }
-
     static int[] ids(SplittableRandom rnd, int vocab, int n) {
         int[] a = new int[n];
         for (int i = 0; i < n; i++) a[i] = rnd.nextInt(vocab);
@@ -68,10 +58,10 @@ class KvCacheDecodingTest {
     void adaptersAndBf16WeightsApplyWhenDecoding(String family) throws Exception {
         Transformer m = model(family, 21);
         int[] ids = {1, 2, 3, 4};
-        float[] base = fullLogits(m, ids);
+        float[] base = TinyModels.nextTokenLogits(m, ids);
         m.setLora(LoraTest.randomLora(m.cfg, LoraTest.ALL, 3));
         m.holdFrozenWeightsAsBf16();
-        float[] adapted = fullLogits(m, ids);
+        float[] adapted = TinyModels.nextTokenLogits(m, ids);
         double diff = 0;
         for (int i = 0; i < base.length; i++) diff = Math.max(diff, Math.abs(base[i] - adapted[i]));
         assertTrue(diff > 0.1, "adapters barely change the logits: " + diff);
@@ -121,7 +111,7 @@ class KvCacheDecodingTest {
             m.logSoftmaxAt(logSoftmax, hidden, last, active);
             for (int j = 0; j < active; j++) {
                 int s = lastSlot[j];
-                float[] ref = fullLogits(m, seqs.get(s));
+                float[] ref = TinyModels.nextTokenLogits(m, seqs.get(s));
                 for (int i = 0; i < v; i++) {
                     assertEquals(ref[i], logits[j * v + i], 2e-4f * Math.max(1f, Math.abs(ref[i])),
                             family + " step " + step + " slot " + s + " logit " + i);

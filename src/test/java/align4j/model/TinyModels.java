@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
 
 /**
  * The tiny models the tests run on: a config.json of each family (a fresh object, so a test states only what it
- * changes: {@code TinyModels.gpt2().put("vocab_size", 16)}), random weights pushed far from uniform, and a saved
- * model folder.
+ * changes: {@code TinyModels.gpt2().put("vocab_size", 16)}), random weights pushed far from uniform, a saved
+ * model folder, and the next-token logits of a plain full forward.
  */
 public final class TinyModels {
     /** The vocabulary size of the Llama 2 tokenizer under src/test/resources/text. */
@@ -80,6 +80,16 @@ public final class TinyModels {
             for (int i = 0; i < t.data.length; i++) t.data[i] += (float) (rnd.nextGaussian() * noise);
         }
         return p;
+    }
+
+    /** Next-token logits after ids from a fresh full forward: the plain path that cached decoding is checked against. */
+    public static float[] nextTokenLogits(Transformer m, int[] ids) {
+        BatchBuilder b = new BatchBuilder();
+        b.addScoredSequence(ids, ids.length);
+        float[] hidden = m.forwardHidden(b.build(), false);
+        float[] out = new float[m.head().vocab()];
+        m.logitsAt(out, hidden, new int[] {ids.length - 1}, 1);
+        return out;
     }
 
     /** A model folder holding cfg and the weights in f32; returns dir. */

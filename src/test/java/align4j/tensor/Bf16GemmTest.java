@@ -1,5 +1,6 @@
 package align4j.tensor;
 
+import static align4j.tensor.GradCheck.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,12 +33,6 @@ class Bf16GemmTest {
     void off() {
         Bf16Gemm.enable(false);
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
-    }
-
-    private static float[] random(Random r, int len) {
-        float[] a = new float[len];
-        for (int i = 0; i < len; i++) a[i] = (float) r.nextGaussian();
-        return a;
     }
 
     private static double b(float x) {

@@ -48,6 +48,11 @@ final class GradCheck {
         return d;
     }
 
+    /** n draws of N(0, 1), as floats. */
+    static float[] random(Random rnd, int n) {
+        return randn(rnd, n, 1);
+    }
+
     static float[] randn(Random rnd, int n, double scale) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) (rnd.nextGaussian() * scale);

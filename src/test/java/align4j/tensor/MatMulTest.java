@@ -1,5 +1,6 @@
 package align4j.tensor;
 
+import static align4j.tensor.GradCheck.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,12 +37,6 @@ class MatMulTest {
     @AfterEach
     void restoreThreads() {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
-    }
-
-    private static float[] random(Random r, int len) {
-        float[] a = new float[len];
-        for (int i = 0; i < len; i++) a[i] = (float) r.nextGaussian();
-        return a;
     }
 
     /**

@@ -1,5 +1,6 @@
 package align4j.tensor;
 
+import static align4j.tensor.GradCheck.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,12 +19,6 @@ class NativeBlasTest {
     @AfterEach
     void off() {
         NativeBlas.enable(false);
-    }
-
-    private static float[] random(Random r, int len) {
-        float[] a = new float[len];
-        for (int i = 0; i < len; i++) a[i] = (float) r.nextGaussian();
-        return a;
     }
 
     /** |a − b| ≤ 4·k·u·Σ|terms| + tiny, elementwise: two float sums of k products in different orders. */

@@ -1,4 +1,4 @@
-package align4j.cli;
+package align4j.tensor;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -7,12 +7,15 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Peak memory figures for reports: the process's peak RSS (Linux VmHWM) and the peak Java heap used. */
-final class RssProbe {
+/**
+ * Peak memory figures for reports (the training summary, {@code align4j bench}): the process's peak RSS (Linux
+ * VmHWM) and the peak Java heap used. Beside {@link Parallel} as the other fact about the running process.
+ */
+public final class RssProbe {
     private RssProbe() {}
 
     /** Peak resident set size in MiB, or -1 where /proc is unavailable. */
-    static double peakRssMb() {
+    public static double peakRssMb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {
@@ -26,7 +29,7 @@ final class RssProbe {
     }
 
     /** Sum over heap pools of their peak usage, in MiB. */
-    static double peakHeapMb() {
+    public static double peakHeapMb() {
         long sum = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) sum += pool.getPeakUsage().getUsed();
