@@ -8,6 +8,7 @@ import align4j.train.DpoObjective;
 import align4j.train.DpoTask;
 import align4j.train.PairLogps;
 import align4j.train.RefLogpsCache;
+import align4j.train.TrainLoop;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +37,22 @@ public final class Dpo {
     public static TrainResult train(Policy policy, Policy ref, DpoConfig config, TrainingArgs args, Pairs train, Pairs eval)
             throws IOException {
         DpoTask task = task(policy, ref, config, args, train, eval);
-        return Training.run("dpo", args, task, policy.trainableParameters());
+        return Training.run("dpo", args, task, policy.trainableParameters(), null);
+    }
+
+    /**
+     * With the reference's summed completion log-probs already computed (TRL's precompute_ref_log_probs, or
+     * {@code align4j logps} run on the reference: chosen_logps, rejected_logps) for the train pairs and, when eval
+     * is not null, the eval pairs; onStep (may be null) is told of every optimizer step.
+     */
+    public static TrainResult train(Policy policy, PairLogps.Result trainRef, PairLogps.Result evalRef, DpoConfig config,
+                                    TrainingArgs args, Pairs train, Pairs eval, TrainLoop.Listener onStep) throws IOException {
+        if (trainRef.chosen().length != train.size() || eval != null && (evalRef == null || evalRef.chosen().length != eval.size())) {
+            throw new InputException("the reference log-probs must hold one value per pair of each set");
+        }
+        DpoTask task = new DpoTask(new DpoObjective(policy.model(), config.loss(), config.ldAlpha()), train, trainRef, eval, evalRef,
+                args.evalBatchSize());
+        return Training.run("dpo", args, task, policy.trainableParameters(), onStep);
     }
 
     /** The eval_ metrics of the pairs under the policy (TRL's {@code trainer.evaluate()}), nothing trained. */

@@ -68,10 +68,7 @@ final class OnlineRl {
                 ? args.withMaxSteps((int) Math.ceil((double) prompts.totalEpisodes() / args.batchSize())) : args;
         List<Tensor> trained = new ArrayList<>(policy.trainableParameters());
         trained.addAll(extra);
-        return Training.run(name, a, RlLoop.totalSteps(a, prompts.ids().length), trained, progress ->
-                new RlLoop(a, prompts.ids(), trained, algorithm, onStep == null ? progress : (step, total, loss, tokens) -> {
-                    progress.onStep(step, total, loss, tokens);
-                    onStep.onStep(step, total, loss, tokens);
-                }).run());
+        return Training.run(name, a, RlLoop.totalSteps(a, prompts.ids().length), trained,
+                progress -> new RlLoop(a, prompts.ids(), trained, algorithm, Training.then(progress, onStep)).run());
     }
 }

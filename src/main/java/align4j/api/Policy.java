@@ -2,6 +2,9 @@ package align4j.api;
 
 import align4j.InputException;
 import align4j.data.Pairs;
+import align4j.data.PreferenceExample;
+import align4j.data.PreferencePair;
+import align4j.data.PreferenceTokenizer;
 import align4j.generate.EosTokens;
 import align4j.generate.Generation;
 import align4j.generate.Generator;
@@ -126,6 +129,28 @@ public final class Policy implements TrainedModel {
     /** The tensors a training job updates: the adapters with PEFT, else every weight. */
     public List<Tensor> trainableParameters() {
         return lora != null ? lora.parameters() : model.parameters();
+    }
+
+    /**
+     * Text pairs tokenized as training tokenizes a dataset's (prompt with BOS, each completion after it, EOS
+     * appended; conversations through the chat template), every id checked against the model's vocabulary.
+     */
+    public Pairs tokenize(List<PreferencePair> pairs) {
+        Tokenizer tok = tokenizer();
+        if (tok == null) throw new InputException(tokenizerDir + ": text pairs need a tokenizer.json");
+        PreferenceTokenizer pt = new PreferenceTokenizer(tok);
+        int n = pairs.size();
+        int[][] p = new int[n][], c = new int[n][], r = new int[n][];
+        String[] src = new String[n];
+        for (int i = 0; i < n; i++) {
+            PreferenceExample e = pt.tokenize(pairs.get(i));
+            e.checkVocabulary(config().vocabSize());
+            p[i] = e.prompt();
+            c[i] = e.chosen();
+            r[i] = e.rejected();
+            src[i] = e.source() + " " + i;
+        }
+        return new Pairs(p, c, r, src);
     }
 
     /**

@@ -83,7 +83,7 @@ public final class RewardTraining {
     public static TrainResult train(Model model, BradleyTerryLoss loss, TrainingArgs args, Pairs train, double[] trainMargin,
                                     Pairs eval, double[] evalMargin) throws IOException {
         RewardTask task = new RewardTask(model.model(), loss, train, trainMargin, eval, evalMargin, args.evalBatchSize());
-        return Training.run("reward", args, task, model.trainableParameters());
+        return Training.run("reward", args, task, model.trainableParameters(), null);
     }
 
     /** The eval_ metrics of the pairs, nothing trained. */

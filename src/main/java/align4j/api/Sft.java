@@ -3,6 +3,7 @@ package align4j.api;
 import align4j.InputException;
 import align4j.data.SequenceExample;
 import align4j.train.SftTask;
+import align4j.train.TrainLoop;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
 import java.util.List;
@@ -27,10 +28,16 @@ public final class Sft {
     /** Trains policy on the examples; eval (may be null) gives the eval_ metrics at each evaluation. */
     public static TrainResult train(Policy policy, TrainingArgs args, List<SequenceExample> train, List<SequenceExample> eval)
             throws IOException {
+        return train(policy, args, train, eval, null);
+    }
+
+    /** As above; onStep (may be null) is told of every optimizer step. */
+    public static TrainResult train(Policy policy, TrainingArgs args, List<SequenceExample> train, List<SequenceExample> eval,
+                                    TrainLoop.Listener onStep) throws IOException {
         if (policy.model().head() == null) {
             throw new InputException(policy.baseDir() + ": this model has no LM head (a reward model?); sft needs a language model");
         }
         SftTask task = new SftTask(policy.model(), train, eval, args.evalBatchSize());
-        return Training.run("sft", args, task, policy.trainableParameters());
+        return Training.run("sft", args, task, policy.trainableParameters(), onStep);
     }
 }

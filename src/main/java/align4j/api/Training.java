@@ -18,9 +18,23 @@ import java.util.Map;
 final class Training {
     private Training() {}
 
-    /** Trains task's examples over the trained tensors; name labels the progress bar. */
-    static TrainResult run(String name, TrainingArgs args, TrainLoop.Task task, List<Tensor> trained) throws IOException {
-        return run(name, args, args.totalSteps(task.size()), trained, listener -> new TrainLoop(args, task, trained, listener).run());
+    /**
+     * Trains task's examples over the trained tensors; name labels the progress bar; onStep (may be null: a
+     * callback, as TRL's TrainerCallback.on_step_end) is told of every step after the progress bar.
+     */
+    static TrainResult run(String name, TrainingArgs args, TrainLoop.Task task, List<Tensor> trained, TrainLoop.Listener onStep)
+            throws IOException {
+        return run(name, args, args.totalSteps(task.size()), trained,
+                progress -> new TrainLoop(args, task, trained, then(progress, onStep)).run());
+    }
+
+    /** The listener that tells first, then second (when not null). */
+    static TrainLoop.Listener then(TrainLoop.Listener first, TrainLoop.Listener second) {
+        if (second == null) return first;
+        return (step, total, loss, tokens) -> {
+            first.onStep(step, total, loss, tokens);
+            second.onStep(step, total, loss, tokens);
+        };
     }
 
     /** A training loop that tells the given listener (the progress bar) of each step and returns the last metrics. */

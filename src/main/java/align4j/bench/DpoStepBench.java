@@ -167,11 +167,11 @@ public final class DpoStepBench {
         SplittableRandom rnd = new SplittableRandom(3);
         float[] x = randomFloats(rnd, m * k), w = randomFloats(rnd, n * k), y = new float[m * n], dx = new float[m * k],
                 dw = new float[n * k];
-        double flops = 2.0 * m * n * k;
+        double flops = MatMul.flops(m, k, n);
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("forward", flops / best(() -> MatMul.forward(y, x, w, null, m, k, n)) / 1e9);
-        out.put("backward_input", flops / best(() -> MatMul.backwardInput(dx, y, w, m, n, k)) / 1e9);
-        out.put("backward_weight", flops / best(() -> MatMul.backwardWeight(dw, null, y, x, m, n, k)) / 1e9);
+        out.put("backward_input", flops / best(() -> MatMul.backwardInput(dx, y, w, m, k, n)) / 1e9);
+        out.put("backward_weight", flops / best(() -> MatMul.backwardWeight(dw, null, y, x, m, k, n)) / 1e9);
         return out;
     }
 

@@ -1,7 +1,6 @@
 package align4j.cli;
 
 import align4j.InputException;
-import align4j.data.PreferenceTokenizer;
 import align4j.eval.ChatJudgeConfig;
 import align4j.eval.ChatPairwiseJudge;
 import align4j.eval.Labeller;
@@ -10,9 +9,6 @@ import align4j.eval.ReferenceScorer;
 import align4j.eval.RewardFunctions;
 import align4j.eval.RewardModelScorer;
 import align4j.eval.Scorer;
-import align4j.io.RewardModelFolder;
-import align4j.model.RewardModel;
-import align4j.text.Tokenizer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -67,10 +63,7 @@ final class LabelOptions {
     }
 
     static Scorer rewardModel(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new InputException(dir + ": no such reward model folder");
-        RewardModel rm = RewardModelFolder.load(dir);
-        PreferenceTokenizer tok = Files.isRegularFile(dir.resolve("tokenizer.json")) ? new PreferenceTokenizer(Tokenizer.load(dir)) : null;
-        return new RewardModelScorer(rm, tok);
+        return RewardModelScorer.load(dir);
     }
 
     private Scorer needsReferences(Scorer s) {

@@ -1,8 +1,14 @@
 package align4j.eval;
 
+import align4j.InputException;
 import align4j.data.PreferenceTokenizer;
+import align4j.io.RewardModelFolder;
 import align4j.model.RewardModel;
+import align4j.text.Tokenizer;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,6 +26,33 @@ public final class RewardModelScorer implements Scorer {
     public RewardModelScorer(RewardModel model, PreferenceTokenizer tokenizer) {
         this.model = model;
         this.tokenizer = tokenizer;
+    }
+
+    /**
+     * A reward model folder (as {@link RewardModelFolder#load} reads it) with the tokenizer files it holds, when it
+     * has them, to score text:
+     * <pre>{@code
+     * RewardModelScorer rm = RewardModelScorer.load(Path.of("rm"));
+     * double[] r = rm.score(List.of("the film was", "the film was"), List.of("great .", "awful ."));
+     * }</pre>
+     */
+    public static RewardModelScorer load(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new InputException(dir + ": no such reward model folder");
+        RewardModel rm = RewardModelFolder.load(dir);
+        PreferenceTokenizer tok = Files.isRegularFile(dir.resolve("tokenizer.json")) ? new PreferenceTokenizer(Tokenizer.load(dir)) : null;
+        return new RewardModelScorer(rm, tok);
+    }
+
+    /** r(prompt_i + completion_i) of text prompts and completions, tokenized as reward training tokenized them. */
+    public double[] score(List<String> prompts, List<String> completions) {
+        if (prompts.size() != completions.size()) throw new IllegalArgumentException(prompts.size() + " prompts for " + completions.size() + " completions");
+        List<Sample> samples = new ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) samples.add(new Sample(prompts.get(i), null, completions.get(i), null, null));
+        return score(samples);
+    }
+
+    public RewardModel model() {
+        return model;
     }
 
     @Override

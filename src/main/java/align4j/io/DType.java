@@ -1,5 +1,6 @@
 package align4j.io;
 
+import align4j.tensor.Bf16;
 import java.util.Locale;
 
 /**
@@ -56,20 +57,17 @@ public enum DType {
         };
     }
 
-    /** bfloat16 is the upper half of an IEEE float32. */
+    /** bfloat16 is the upper half of an IEEE float32 ({@link Bf16#widen(short)}). */
     public static float bf16ToFloat(short bits) {
-        return Float.intBitsToFloat((bits & 0xffff) << 16);
+        return Bf16.widen(bits);
     }
 
     /**
      * Rounds to the nearest bfloat16, ties to even (as torch's {@code round_to_nearest_even} in
-     * c10/util/BFloat16.h); NaN stays a quiet NaN with its sign.
+     * c10/util/BFloat16.h); NaN stays a quiet NaN with its sign ({@link Bf16#round(float)}).
      */
     public static short floatToBf16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x0040);
-        int rounding = 0x7fff + ((bits >>> 16) & 1);
-        return (short) ((bits + rounding) >>> 16);
+        return Bf16.round(f);
     }
 
     /** IEEE binary16 → float (exact). */

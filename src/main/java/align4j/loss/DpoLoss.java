@@ -209,14 +209,14 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
             }
         }
         if (useWeighting && in.pairWeights() == null) throw new IllegalArgumentException("use_weighting needs the pair weights");
-        double[] sw = new double[n], sl = new double[n], cw = new double[n], cl = new double[n], fw = new double[n], fl = new double[n];
+        double[] sw = new double[n], sl = new double[n], cw = new double[n], cl = new double[n], dcw = new double[n], dcl = new double[n];
         for (int i = 0; i < n; i++) {
             sw[i] = in.policyChosen()[i] - (referenceFree ? 0.0 : in.refChosen()[i]);
             sl[i] = in.policyRejected()[i] - (referenceFree ? 0.0 : in.refRejected()[i]);
             cw[i] = fDivergence.score(sw[i], fAlpha);
             cl[i] = fDivergence.score(sl[i], fAlpha);
-            fw[i] = fDivergence.derivative(sw[i], fAlpha);
-            fl[i] = fDivergence.derivative(sl[i], fAlpha);
+            dcw[i] = fDivergence.derivative(sw[i], fAlpha);
+            dcl[i] = fDivergence.derivative(sl[i], fAlpha);
         }
         double nll = Double.NaN;
         long tokens = 0;
@@ -240,7 +240,7 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
 
         double loss = 0;
         double[] losses = new double[n], gw = new double[n], gl = new double[n], gPlain = new double[n];
-        double[] lk = new double[n], gwk = new double[n], glk = new double[n], out = new double[3];
+        double[] lk = new double[n], gwk = new double[n], glk = new double[n];
         for (Term term : terms) {
             LossType type = term.type();
             double w = term.weight();
@@ -260,12 +260,12 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
                 case AOT_UNPAIRED -> aotUnpaired(sw, sl, lk, gwk, glk);
                 default -> {
                     for (int i = 0; i < n; i++) {
-                        pair(type, sw[i], sl[i], cw[i], cl[i], fw[i], fl[i],
+                        PairLoss p = pair(type, sw[i], sl[i], cw[i], cl[i], dcw[i], dcl[i],
                                 in.chosenLengths() == null ? 1 : in.chosenLengths()[i],
-                                in.rejectedLengths() == null ? 1 : in.rejectedLengths()[i], out);
-                        lk[i] = out[0];
-                        gwk[i] = out[1];
-                        glk[i] = out[2];
+                                in.rejectedLengths() == null ? 1 : in.rejectedLengths()[i]);
+                        lk[i] = p.loss();
+                        gwk[i] = p.dsW();
+                        glk[i] = p.dsL();
                     }
                 }
             }
@@ -294,22 +294,25 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
         return new Result(loss, losses, gw, gl, gPlain, rw, rl, metrics);
     }
 
+    /** One pair's loss L and its derivatives ∂L/∂s_w, ∂L/∂s_l (= wrt ℓ_w and ℓ_l). */
+    private record PairLoss(double loss, double dsW, double dsL) {}
+
     /**
-     * One pair's loss and its derivatives wrt s_w and s_l (= wrt ℓ_w and ℓ_l): out = {L, ∂L/∂s_w, ∂L/∂s_l}. The
-     * formulas read the scores c = g(s) of the f-divergence (c = s for reverse KL) where TRL does, with
-     * g′ = fw, fl; the derivatives below are first taken wrt c and carried through g′ at the end.
+     * One pair's loss and its derivatives wrt s_w and s_l. sW, sL are the log-ratio scores s = ℓ − ℓ_ref; the
+     * formulas read the scores cW = g(sW), cL = g(sL) of the f-divergence (c = s for reverse KL) where TRL does,
+     * with g′ = dcW, dcL; the derivatives below are first taken wrt c and carried through g′ at the end.
+     * nW, nL are the completions' token counts (the length-normalised losses).
      */
-    private void pair(LossType type, double rawW, double rawL, double sw, double sl, double fw, double fl, int nw, int nl,
-                      double[] out) {
+    private PairLoss pair(LossType type, double sW, double sL, double cW, double cL, double dcW, double dcL, int nW, int nL) {
         double b = beta, eps = labelSmoothing;
-        double z = b * (sw - sl);
+        double z = b * (cW - cL);
         double loss, gw, gl;
         switch (type) {
             case SIGMOID -> {
                 // DPO (Rafailov et al. 2023, arXiv 2305.18290, eq. 7); cDPO label smoothing (Mitchell 2023, ericmitchell.ai/cdpo.pdf):
                 // L = −(1−ε) log σ(z) − ε log σ(−z)
-                loss = -(1 - eps) * logSigmoid(z) - eps * logSigmoid(-z);
-                double g = -(1 - eps) * sigmoid(-z) + eps * sigmoid(z);
+                loss = smoothedSigmoid(z);
+                double g = smoothedSigmoidGrad(z);
                 gw = b * g;
                 gl = -b * g;
             }
@@ -322,11 +325,11 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
             }
             case IPO -> {
                 // IPO (Azar et al. 2023, arXiv 2310.12036, eq. 17), length-averaged as TRL: L = (ŝ_w − ŝ_l − 1/(2β))²
-                double cw = Math.max(nw, 1), cl = Math.max(nl, 1);
-                double h = sw / cw - sl / cl - 1 / (2 * b);
+                double lenW = Math.max(nW, 1), lenL = Math.max(nL, 1);
+                double h = cW / lenW - cL / lenL - 1 / (2 * b);
                 loss = h * h;
-                gw = 2 * h / cw;
-                gl = -2 * h / cl;
+                gw = 2 * h / lenW;
+                gl = -2 * h / lenL;
             }
             case ROBUST -> {
                 // rDPO (Chowdhury et al. 2024, arXiv 2403.00409, eq. 3): L = [−(1−ε) log σ(z) + ε log σ(−z)] / (1 − 2ε)
@@ -347,21 +350,21 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
             }
             case NCA_PAIR -> {
                 // NCA (Chen et al. 2024, arXiv 2402.05369): L = −log σ(βs_w) − ½ log σ(−βs_w) − ½ log σ(−βs_l)
-                double rw = b * sw, rl = b * sl;
+                double rw = b * cW, rl = b * cL;
                 loss = -logSigmoid(rw) - 0.5 * logSigmoid(-rw) - 0.5 * logSigmoid(-rl);
                 gw = b * (-sigmoid(-rw) + 0.5 * sigmoid(rw));
                 gl = b * 0.5 * sigmoid(rl);
             }
             case BCO_PAIR -> {
                 // BCO (Jung et al. 2024, arXiv 2404.04656) with δ = 0 as TRL HEAD: L = −log σ(βs_w) − log σ(−βs_l)
-                double rw = b * sw, rl = b * sl;
+                double rw = b * cW, rl = b * cL;
                 loss = -logSigmoid(rw) - logSigmoid(-rl);
                 gw = -b * sigmoid(-rw);
                 gl = b * sigmoid(rl);
             }
             case SPPO_HARD -> {
                 // SPPO (Wu et al. 2024, arXiv 2405.00675, eq. 4.7) with hard P ∈ {0,1}: L = (s_w − 1/(2β))² + (s_l + 1/(2β))²
-                double a = sw - 0.5 / b, c = sl + 0.5 / b;
+                double a = cW - 0.5 / b, c = cL + 0.5 / b;
                 loss = a * a + c * c;
                 gw = 2 * a;
                 gl = 2 * c;
@@ -369,23 +372,17 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
             case APO_ZERO -> {
                 // APO-zero (D'Oosterlinck et al. 2024, arXiv 2408.06266, eq. 7): L = 1 − σ(βs_w) + σ(βs_l), on the
                 // log-ratios themselves (TRL gives it no scores)
-                double rw = b * rawW, rl = b * rawL;
+                double rw = b * sW, rl = b * sL;
                 double pw = sigmoid(rw), pl = sigmoid(rl);
-                out[0] = 1 - pw + pl;
-                out[1] = -b * pw * sigmoid(-rw);
-                out[2] = b * pl * sigmoid(-rl);
-                return;
+                return new PairLoss(1 - pw + pl, -b * pw * sigmoid(-rw), b * pl * sigmoid(-rl));
             }
             case APO_DOWN -> {
                 // APO-down (arXiv 2408.06266, eq. 8): L = σ(βs_w) + 1 − σ(z); TRL's first term reads the log-ratio,
                 // its second the scores
-                double rw = b * rawW;
+                double rw = b * sW;
                 double pw = sigmoid(rw), pz = sigmoid(z);
-                out[0] = pw + 1 - pz;
                 double dz = pz * sigmoid(-z);
-                out[1] = b * pw * sigmoid(-rw) - b * dz * fw;
-                out[2] = b * dz * fl;
-                return;
+                return new PairLoss(pw + 1 - pz, b * pw * sigmoid(-rw) - b * dz * dcW, b * dz * dcL);
             }
             case DISCOPOP -> {
                 // DiscoPOP (Chan et al. 2024, arXiv 2406.08414, eq. 5): m = σ(z/τ), L = (1−m)(−log σ(z)) + m·e^{−z};
@@ -401,18 +398,16 @@ public record DpoLoss(List<Term> terms, double beta, double labelSmoothing, bool
             }
             case SIGMOID_NORM -> {
                 // Length-normalised DPO (SimPO-style, Meng et al. 2024, arXiv 2405.14734; TRL HEAD): L = −log σ(β(ŝ_w − ŝ_l))
-                double cw = Math.max(nw, 1), cl = Math.max(nl, 1);
-                double zn = b * (sw / cw - sl / cl);
+                double lenW = Math.max(nW, 1), lenL = Math.max(nL, 1);
+                double zn = b * (cW / lenW - cL / lenL);
                 loss = -logSigmoid(zn);
                 double g = -sigmoid(-zn);
-                gw = b * g / cw;
-                gl = -b * g / cl;
+                gw = b * g / lenW;
+                gl = -b * g / lenL;
             }
             default -> throw new IllegalStateException("batch-coupled loss " + type);
         }
-        out[0] = loss;
-        out[1] = gw * fw;
-        out[2] = gl * fl;
+        return new PairLoss(loss, gw * dcW, gl * dcL);
     }
 
     /**

@@ -1,35 +1,32 @@
 package align4j.quickstart;
 
+import align4j.api.Dpo;
 import align4j.api.Policy;
 import align4j.api.Ppo;
 import align4j.api.Prompts;
+import align4j.api.RewardTraining;
 import align4j.api.RolloutSampling;
+import align4j.api.Sft;
 import align4j.data.Pairing;
+import align4j.data.Pairs;
 import align4j.data.ScoredPairs;
 import align4j.data.SequenceExample;
 import align4j.eval.BestOfN;
 import align4j.io.DType;
-import align4j.io.HfLayout;
 import align4j.io.HfModel;
 import align4j.io.RewardModelFolder;
-import align4j.loss.DpoLoss;
-import align4j.loss.LossType;
+import align4j.loss.BradleyTerryLoss;
 import align4j.model.ModelConfig;
 import align4j.model.ModelInit;
 import align4j.model.RewardModel;
 import align4j.model.Transformer;
 import align4j.tensor.Tensor;
-import align4j.train.DpoObjective;
-import align4j.train.DpoTask;
+import align4j.train.DpoConfig;
 import align4j.train.PairLogps;
-import align4j.data.Pairs;
 import align4j.train.PolicySampler;
 import align4j.train.PpoConfig;
-import align4j.train.ProgressDisplay;
 import align4j.train.RewardFunction;
 import align4j.train.RewardTask;
-import align4j.loss.BradleyTerryLoss;
-import align4j.train.SftTask;
 import align4j.train.Rollouts;
 import align4j.train.TrainLoop;
 import align4j.train.TrainingArgs;
@@ -117,19 +114,18 @@ public final class Quickstart {
 
         for (double beta : s.dpoBetas()) {
             begin("dpo beta=" + beta);
-            Transformer policy = trainable();
-            DpoTask task = new DpoTask(new DpoObjective(policy, DpoLoss.of(LossType.SIGMOID, beta)), pairs, refLogps,
-                    null, null, 64);
-            int steps = train("dpo", task, policy, args("dpo-beta" + beta, s.dpoLearningRate(), s.dpoBatch(), s.dpoEpochs()),
-                    beta).steps;
-            results.add(evaluate("dpo", beta, steps, policy, true));
+            Policy policy = Policy.of(cfg, copy(sftWeights), null);
+            int steps = Dpo.train(policy, refLogps, null, DpoConfig.defaults().withBeta(beta),
+                    args("dpo-beta" + beta, s.dpoLearningRate(), s.dpoBatch(), s.dpoEpochs()), pairs, null,
+                    listener("dpo", beta, policy.model())).steps();
+            results.add(evaluate("dpo", beta, steps, policy.model(), true));
         }
 
         begin("preferred-ft: SFT on the chosen completions");
-        Transformer pft = trainable();
-        int pftSteps = train("preferred-ft", sftTask(pft, pairs.prompts(), pairs.chosen()), pft,
-                args("preferred-ft", s.preferredFtLearningRate(), s.dpoBatch(), s.preferredFtEpochs()), Double.NaN).steps;
-        results.add(evaluate("preferred-ft", 0, pftSteps, pft, true));
+        Policy pft = Policy.of(cfg, copy(sftWeights), null);
+        int pftSteps = Sft.train(pft, args("preferred-ft", s.preferredFtLearningRate(), s.dpoBatch(), s.preferredFtEpochs()),
+                examples(pairs.prompts(), pairs.chosen()), null).steps();
+        results.add(evaluate("preferred-ft", 0, pftSteps, pft.model(), true));
 
         begin("reward model: the SFT model with a score head, trained on the preference pairs (Bradley–Terry loss)");
         RewardModel rm = rewardModel(pairs);
@@ -184,49 +180,22 @@ public final class Quickstart {
             p[i] = prompts[r.prompt()];
             y[i] = r.completion();
         }
-        Transformer model = new Transformer(cfg, sftWeights);
-        for (Tensor t : model.parameters()) t.zeroGrad();
-        Map<String, Double> last = train("sft", sftTask(model, p, y), model,
-                args("sft", s.sftLearningRate(), s.sftBatch(), s.sftEpochs()), Double.NaN).metrics;
-        for (Tensor t : model.parameters()) t.freeze();
-        HfModel.save(out.resolve("sft"), cfg, sftWeights, HfLayout.forNew(cfg, DType.F32));
+        Policy sft = Policy.of(cfg, sftWeights, null);
+        Map<String, Double> last = Sft.train(sft, args("sft", s.sftLearningRate(), s.sftBatch(), s.sftEpochs()),
+                examples(p, y), null).metrics();
+        sft.save(out.resolve("sft"));
         ref = new Transformer(cfg, copy(sftWeights));
         double loss = last.getOrDefault("loss", Double.NaN);
         log.printf(Locale.ROOT, "  final training loss %.3f nats/token; model and tokenizer saved to %s%n", loss, out.resolve("sft"));
         return loss;
     }
 
-    private record Trained(Map<String, Double> metrics, int steps) {}
-
-    /** Runs the loop with a progress bar; with a param (not NaN), also evaluates the policy at checkpoints. */
-    private Trained train(String name, TrainLoop.Task task, Transformer model, TrainingArgs a, double param) throws IOException {
-        int total = new TrainLoop(a, task, model.parameters(), null).totalSteps();
-        return new Trained(train(name, task, model.parameters(), a, Double.isNaN(param) ? null : model, param), total);
-    }
-
-    private Map<String, Double> train(String name, TrainLoop.Task task, List<Tensor> params, TrainingArgs a, Transformer policy)
-            throws IOException {
-        return train(name, task, params, a, policy, Double.NaN);
-    }
-
-    private Map<String, Double> train(String name, TrainLoop.Task task, List<Tensor> params, TrainingArgs a, Transformer policy,
-                                      double param) throws IOException {
-        TrainLoop loop = new TrainLoop(a, task, params, null);
-        try (ProgressDisplay progress = ProgressDisplay.open("  " + name, loop.totalSteps(), 0)) {
-            loop = new TrainLoop(a, task, params, listener(progress, name, param, policy));
-            return loop.run();
-        }
-    }
-
     /**
-     * Progress (none when progress is null: the api job shows its own), and an evaluation after steps
-     * ⌊total·k/(K+1)⌋, k = 1..K (K = checkpoint_evals), as the DPO paper evaluates its runs along training (Fig. 2
+     * A training job's step callback: an evaluation of the policy after steps ⌊total·k/(K+1)⌋, k = 1..K (K = checkpoint_evals), as the DPO paper evaluates its runs along training (Fig. 2
      * left plots every checkpoint); the final one is evaluated by the caller.
      */
-    private TrainLoop.Listener listener(ProgressDisplay progress, String method, double param, Transformer policy) {
+    private TrainLoop.Listener listener(String method, double param, Transformer policy) {
         return (step, total, loss, tokens) -> {
-            if (progress != null) progress.update(step, tokens, loss);
-            if (policy == null || Double.isNaN(param)) return;
             for (int k = 1; k <= s.checkpointEvals(); k++) {
                 if (step == total * k / (s.checkpointEvals() + 1) && step < total) {
                     checkpoints.add(evaluate(method, param, step, policy, false));
@@ -239,13 +208,6 @@ public final class Quickstart {
         return TrainingArgs.defaults(out.resolve("runs").resolve(dir)).withLearningRate(lr).withBatchSize(batch)
                 .withEvalBatchSize(64).withNumTrainEpochs(epochs).withWarmupRatio(0.1).withSeed(s.seed())
                 .withSaveSteps(Integer.MAX_VALUE);
-    }
-
-    /** A fresh trainable copy of the SFT weights. */
-    private Transformer trainable() {
-        Transformer m = new Transformer(cfg, copy(sftWeights));
-        for (Tensor t : m.parameters()) t.zeroGrad();
-        return m;
     }
 
     private static Map<String, Tensor> copy(Map<String, Tensor> w) {
@@ -304,8 +266,8 @@ public final class Quickstart {
         return new Pairs(pp.toArray(new int[0][]), cc.toArray(new int[0][]), rr.toArray(new int[0][]), src);
     }
 
-    /** TRL's SFT on prompt–completion data with completion-only loss ({@link SftTask}). */
-    private static SftTask sftTask(Transformer model, int[][] prompts, int[][] completions) {
+    /** Prompt–completion examples with completion-only loss, as TRL's SFT trains them. */
+    private static List<SequenceExample> examples(int[][] prompts, int[][] completions) {
         List<SequenceExample> ex = new ArrayList<>(prompts.length);
         for (int i = 0; i < prompts.length; i++) {
             int[] ids = java.util.Arrays.copyOf(prompts[i], prompts[i].length + completions[i].length);
@@ -314,7 +276,7 @@ public final class Quickstart {
             java.util.Arrays.fill(mask, prompts[i].length, ids.length, true);
             ex.add(new SequenceExample("review " + i, ids, prompts[i].length, mask, null));
         }
-        return new SftTask(model, ex, null, 64);
+        return ex;
     }
 
     /**
@@ -325,11 +287,9 @@ public final class Quickstart {
     private RewardModel rewardModel(Pairs pairs) throws IOException {
         RewardModel rm = RewardModelFolder.fromLanguageModel(HfModel.load(out.resolve("sft")), ReviewTask.eosId(), s.seed() + 1)
                 .scoreBatchSize(64);
-        for (Tensor t : rm.parameters()) t.zeroGrad();
-        RewardTask task = new RewardTask(rm, new BradleyTerryLoss(0.0), pairs, null, null, null, 64);
-        Map<String, Double> last = train("reward", task, rm.parameters(),
-                args("reward", s.rewardLearningRate(), s.dpoBatch(), s.rewardEpochs()), null);
-        for (Tensor t : rm.parameters()) t.freeze();
+        Map<String, Double> last = RewardTraining.train(new RewardTraining.Model(rm, null, null, null, DType.F32),
+                new BradleyTerryLoss(0.0), args("reward", s.rewardLearningRate(), s.dpoBatch(), s.rewardEpochs()), pairs, null,
+                null, null).metrics();
         rewardAccuracy = last.getOrDefault("accuracy", Double.NaN);
         log.printf(Locale.ROOT, "  final training loss %.3f, accuracy %.3f on the (noisy) labels%n",
                 last.getOrDefault("loss", Double.NaN), rewardAccuracy);
@@ -353,7 +313,7 @@ public final class Quickstart {
                 .withNumTrainEpochs(1).withMaxSteps(s.ppoSteps()).withWarmupSteps(0).withLrSchedulerType("constant")
                 .withSeed(s.seed()).withLoggingSteps(5).withSaveSteps(Integer.MAX_VALUE);
         Ppo.train(policy, Policy.of(cfg, ref.parameterMap(), null), reward, Prompts.of(promptSet), pc,
-                RolloutSampling.defaults().withStopTokenIds(List.of(ReviewTask.eosId())), a, listener(null, method, coef, policy.model()));
+                RolloutSampling.defaults().withStopTokenIds(List.of(ReviewTask.eosId())), a, listener(method, coef, policy.model()));
         return evaluate(method, coef, s.ppoSteps(), policy.model(), true);
     }
 

@@ -263,16 +263,7 @@ final class AttentionTiles {
             y2.intoArray(y, yo + k + 2 * L);
             y3.intoArray(y, yo + k + 3 * L);
         }
-        for (; k + L <= d; k += L) {
-            FloatVector y0 = FloatVector.fromArray(F, y, yo + k);
-            for (int j = a; j < b; j++) y0 = FloatVector.fromArray(F, m, j * stride + col + k).fma(FloatVector.broadcast(F, w[wo + j]), y0);
-            y0.intoArray(y, yo + k);
-        }
-        for (; k < d; k++) {
-            float acc = y[yo + k];
-            for (int j = a; j < b; j++) acc = Math.fma(m[j * stride + col + k], w[wo + j], acc);
-            y[yo + k] = acc;
-        }
+        weightedTail(y, yo, w, wo, a, b, m, col, stride, k, d);
     }
 
     /** weighted1 for four queries: y[yo + q·ys …] with weights w[wo + q·ws + j], q < 4, two column vectors at a time. */

@@ -1,8 +1,7 @@
-package align4j.eval;
+package align4j.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import align4j.cli.Main;
 import align4j.data.PreferenceTokenizer;
 import align4j.io.DType;
 import align4j.io.HfLayout;
