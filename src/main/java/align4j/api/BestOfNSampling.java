@@ -34,7 +34,7 @@ public final class BestOfNSampling {
         double[] r;
         try {
             r = scorer.score(all);
-        } catch (IllegalArgumentException e) {
+        } catch (InputException e) {
             throw new InputException(scorer.name() + ": " + e.getMessage());
         }
         double sumBest = 0, sumAll = 0;

@@ -95,7 +95,7 @@ public final class Collect {
         double[] all;
         try {
             all = pw.scorer().score(flat);
-        } catch (IllegalArgumentException e) {
+        } catch (InputException e) {
             throw new InputException("--label " + pw.name() + ": " + e.getMessage());
         }
         int off = 0;

@@ -52,14 +52,10 @@ final class LabelOptions {
     }
 
     Scorer function(String name) {
-        try {
-            if (RewardFunctions.needsReference(name) && references == null) {
-                throw new InputException("reward function '" + name + "' compares with a reference: give --references FIELD");
-            }
-            return RewardFunctions.get(name);
-        } catch (IllegalArgumentException e) {
-            throw new InputException(e.getMessage());
+        if (RewardFunctions.needsReference(name) && references == null) {
+            throw new InputException("reward function '" + name + "' compares with a reference: give --references FIELD");
         }
+        return RewardFunctions.get(name);
     }
 
     static Scorer rewardModel(Path dir) throws IOException {
@@ -86,7 +82,7 @@ final class LabelOptions {
         if (judgePrompt != null) {
             try {
                 c = c.withPrompt(Files.readString(judgePrompt));
-            } catch (IllegalArgumentException e) {
+            } catch (InputException e) {
                 throw new InputException(judgePrompt + ": " + e.getMessage());
             }
         }

@@ -3,12 +3,8 @@ package align4j.cli;
 import align4j.InputException;
 import align4j.api.ModelSettings;
 import align4j.api.Policy;
-import align4j.io.PeftAdapter;
-import align4j.model.Lora;
 import align4j.model.LoraConfig;
-import align4j.model.Transformer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -39,21 +35,6 @@ final class ModelOptions {
             description = "Hold frozen weights as bf16 in memory (computed in FP32); needs --use-peft (default ${DEFAULT-VALUE}).")
     String weightsDtype;
 
-    /**
-     * Where a training command's --model points: a model folder, or a PEFT adapter folder (then the base it names
-     * holds the model, and the adapter folder's tokenizer files, when it has them, are used).
-     */
-    record Folders(Path adapter, Path base, Path tokenizer) {
-        /** adapter is null for a plain model folder; tokenizerOption (--tokenizer) wins when given. */
-        static Folders of(Path model, Path tokenizerOption) throws IOException {
-            Path adapter = PeftAdapter.isAdapterFolder(model) ? model : null;
-            Path base = adapter != null ? PeftAdapter.baseFolder(adapter) : model;
-            Path tok = tokenizerOption != null ? tokenizerOption
-                    : adapter != null && Files.isRegularFile(adapter.resolve("tokenizer.json")) ? adapter : base;
-            return new Folders(adapter, base, tok);
-        }
-    }
-
     ModelSettings settings() {
         return new ModelSettings(usePeft, new LoraConfig(loraR, loraAlpha, loraDropout, loraTargetModules), gradientCheckpointing, bf16());
     }
@@ -69,39 +50,5 @@ final class ModelOptions {
             case "bf16", "bfloat16" -> true;
             default -> throw new InputException("--weights-dtype must be fp32 or bf16, got '" + weightsDtype + "'");
         };
-    }
-
-    /**
-     * Attaches LoRA adapters (fresh, or those of adapterDir to continue training them) when PEFT is on,
-     * turns on checkpointing and bf16 frozen weights as asked; returns the adapters or null.
-     */
-    Lora apply(Transformer policy, Path adapterDir, long seed) throws IOException {
-        return apply(policy, adapterDir == null ? null : PeftAdapter.load(adapterDir), seed);
-    }
-
-    /** {@link #apply(Transformer, Path, long)} with the adapter folder already loaded (null for none). */
-    Lora apply(Transformer policy, PeftAdapter.Loaded adapter, long seed) {
-        boolean bf16 = bf16();
-        Lora lora = null;
-        if (usePeft || adapter != null) {
-            if (adapter != null) {
-                lora = PeftAdapter.read(adapter, policy.cfg, seed);
-                System.err.println("adapter: continuing " + adapter.dir() + " (r " + lora.config.r() + ", lora_alpha "
-                        + lora.config.alpha() + ", lora_dropout " + lora.config.dropout() + ", target_modules "
-                        + Lora.resolvedTargets(policy.cfg, lora.config) + ", from its adapter_config.json)");
-            } else {
-                try {
-                    lora = Lora.create(policy.cfg, new LoraConfig(loraR, loraAlpha, loraDropout, loraTargetModules), seed);
-                } catch (IllegalArgumentException e) {
-                    throw new InputException("--lora-*: " + e.getMessage());
-                }
-            }
-            policy.setLora(lora);
-        } else if (bf16) {
-            throw new InputException("--weights-dtype bf16 holds frozen weights in bf16; without --use-peft every weight trains");
-        }
-        policy.setGradientCheckpointing(gradientCheckpointing);
-        if (bf16) policy.holdFrozenWeightsAsBf16();
-        return lora;
     }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code align4j quickstart}: the built-in experiment (issue 6), a miniature of the DPO paper's
+ * {@code align4j quickstart}: the built-in experiment (docs/quickstart.md), a miniature of the DPO paper's
  * controlled-sentiment reward–KL frontier with nothing downloaded. Writes report.html (the chart),
  * summary.json and the SFT model folder under --output-dir, and prints the table.
  */

@@ -1,5 +1,6 @@
 package align4j.eval;
 
+import align4j.InputException;
 import java.net.URI;
 import java.time.Duration;
 
@@ -20,9 +21,9 @@ import java.time.Duration;
 public record ChatJudgeConfig(URI baseUrl, String model, Duration timeout, int maxRetries, Duration initialBackoff,
                               Duration maxBackoff, String promptTemplate, boolean shuffleOrder, long seed) {
     public ChatJudgeConfig {
-        if (maxRetries < 0) throw new IllegalArgumentException("max retries must be ≥ 0, got " + maxRetries);
+        if (maxRetries < 0) throw new InputException("max retries must be ≥ 0, got " + maxRetries);
         for (String p : new String[] {"{prompt}", "{response0}", "{response1}"}) {
-            if (!promptTemplate.contains(p)) throw new IllegalArgumentException("the judge prompt template lacks " + p);
+            if (!promptTemplate.contains(p)) throw new InputException("the judge prompt template lacks " + p);
         }
     }
 

@@ -1,5 +1,6 @@
 package align4j.eval;
 
+import align4j.InputException;
 import java.util.List;
 
 /**
@@ -25,7 +26,7 @@ public final class ReferenceScorer implements Scorer {
         double[] out = new double[samples.size()];
         for (int i = 0; i < out.length; i++) {
             Sample s = samples.get(i);
-            if (s.reference() == null) throw new IllegalArgumentException(name() + " needs a reference completion (--references FIELD)");
+            if (s.reference() == null) throw new InputException(name() + " needs a reference completion (--references FIELD)");
             out[i] = switch (metric) {
                 case BLEU -> Bleu.sentence(s.completion(), List.of(s.reference()), Bleu.Options.sentenceDefaults()).score();
                 case ROUGE_L -> Rouge.score(s.reference(), s.completion()).rougeL().fmeasure();

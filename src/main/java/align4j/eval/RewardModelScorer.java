@@ -74,7 +74,7 @@ public final class RewardModelScorer implements Scorer {
                 for (int[] a : ids) {
                     for (int id : a) {
                         if (id < 0 || id >= vocab) {
-                            throw new IllegalArgumentException("sample " + i + ": token id " + id + " is outside the reward model's vocabulary (0.."
+                            throw new InputException("sample " + i + ": token id " + id + " is outside the reward model's vocabulary (0.."
                                     + (vocab - 1) + "); give the reward model folder a tokenizer.json to score text");
                         }
                     }

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The one training loop every algorithm runs (DESIGN.md): micro-batches drawn in a seeded order,
+ * The one training loop every algorithm runs (docs/DESIGN.md#loop-seams): micro-batches drawn in a seeded order,
  * gradient accumulation, global-norm clipping, AdamW with a warmup schedule, metrics averaged over
  * each logging window, periodic evaluation, atomic checkpoints and exact resume. What differs per
  * algorithm (the loss, where sequences come from) is the {@link Task}; the skeleton it shares with
