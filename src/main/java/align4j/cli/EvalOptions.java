@@ -2,6 +2,7 @@ package align4j.cli;
 
 import align4j.InputException;
 import align4j.data.PreferenceData;
+import align4j.train.TrainLoop;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,14 +31,7 @@ final class EvalOptions {
     int[][] split(int n, long seed) {
         int e = Math.max(1, (int) Math.ceil(evalSplit * n));
         if (e >= n) throw new InputException("--eval-split " + evalSplit + " leaves no training examples (" + n + " in --dataset)");
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) perm[i] = i;
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1), t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        int[] perm = TrainLoop.DataOrder.shuffle(n, new SplittableRandom(seed));
         return new int[][] {Arrays.copyOfRange(perm, 0, n - e), Arrays.copyOfRange(perm, n - e, n)};
     }
 
@@ -57,6 +51,12 @@ final class EvalOptions {
             train = train.select(idx[0]);
         }
         return new PreferenceData[] {train, eval};
+    }
+
+    /** The end of an --eval-only run: eval_results.json, and each metric printed. */
+    static void report(Path outputDir, Map<String, Double> metrics) throws IOException {
+        writeResults(outputDir, metrics);
+        metrics.forEach((k, v) -> System.out.printf("%-28s %.6f%n", k, v));
     }
 
     /** Writes outputDir/eval_results.json (as transformers' Trainer saves it): the eval_ entries of metrics, in order. */

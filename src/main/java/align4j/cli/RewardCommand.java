@@ -11,9 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code align4j reward}: flags → {@link RewardTraining#train} (TRL RewardTrainer) → a sequence-classification folder. */
 @Command(name = "reward", description = "Train a reward model (Bradley–Terry, TRL RewardTrainer) on preference pairs.")
@@ -43,14 +41,11 @@ final class RewardCommand implements Callable<Integer> {
     DataOptions data;
     @Mixin
     ThreadsOption threadsOption;
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         threadsOption.apply();
-        if (!spec.commandLine().getParseResult().hasMatchedOption("--learning-rate")) training.learningRate = RewardTraining.LEARNING_RATE;
-        TrainingArgs args = training.toArgs();
+        TrainingArgs args = training.toArgs(RewardTraining.LEARNING_RATE);
         BradleyTerryLoss loss = new BradleyTerryLoss(centerRewardsCoefficient);
         RewardTraining.Model rm = RewardTraining.Model.load(model, modelOptions.settings(), data.tokenizer, args.seed());
         PreferenceData[] sets = evalOptions.data("reward", data, dataset, rm.tokenizerDir(), rm.model().config().vocabSize(), args.seed());
@@ -58,8 +53,7 @@ final class RewardCommand implements Callable<Integer> {
         if (evalOnly) {
             PreferenceData p = eval != null ? eval : train;
             Map<String, Double> m = RewardTraining.evaluate(rm, loss, args, p.pairs(), p.column(marginColumn));
-            EvalOptions.writeResults(args.outputDir(), m);
-            m.forEach((k, v) -> System.out.printf("%-28s %.6f%n", k, v));
+            EvalOptions.report(args.outputDir(), m);
             return 0;
         }
         TrainResult result = RewardTraining.train(rm, loss, args, train.pairs(), train.column(marginColumn),

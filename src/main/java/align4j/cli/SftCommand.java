@@ -17,9 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code align4j sft}: flags → {@link Sft#train} (TRL SFTTrainer) on text, prompt/completion or conversational data. */
 @Command(name = "sft", description = "Supervised fine-tuning (TRL SFTTrainer) on text, prompt/completion or messages data.")
@@ -50,14 +48,11 @@ final class SftCommand implements Callable<Integer> {
     ModelOptions modelOptions;
     @Mixin
     ThreadsOption threadsOption;
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         threadsOption.apply();
-        if (!spec.commandLine().getParseResult().hasMatchedOption("--learning-rate")) training.learningRate = Sft.LEARNING_RATE;
-        TrainingArgs args = training.toArgs();
+        TrainingArgs args = training.toArgs(Sft.LEARNING_RATE);
         Policy policy = modelOptions.policy(model, tokenizer, args.seed());
         List<SequenceExample> train = load(policy, dataset), eval = null;
         if (evalOptions.evalDataset != null) {

@@ -8,7 +8,9 @@ import align4j.train.Checkpoints;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Hugging Face TrainingArguments as kebab-case flags, shared by every training command. */
 final class TrainingOptions {
@@ -57,6 +59,19 @@ final class TrainingOptions {
     int saveTotalLimit = DEFAULTS.saveTotalLimit();
     @Option(names = "--resume-from-checkpoint", paramLabel = "DIR", description = "Continue from a checkpoint-N folder (or 'last' for the newest in --output-dir).")
     String resumeFromCheckpoint;
+
+    /** The command this mixin is in: it tells whether --learning-rate was given. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /**
+     * The arguments, with the learning rate of the trainer's own TRL config when --learning-rate is not given
+     * (SFTConfig's 2e-5, RewardConfig's 1e-4; {@link TrainingArgs#defaults} holds DPOConfig's).
+     */
+    TrainingArgs toArgs(double trainerLearningRate) {
+        if (!command.commandLine().getParseResult().hasMatchedOption("--learning-rate")) learningRate = trainerLearningRate;
+        return toArgs();
+    }
 
     TrainingArgs toArgs() {
         Path resume = null;

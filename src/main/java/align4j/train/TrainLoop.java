@@ -145,7 +145,7 @@ public final class TrainLoop {
             return shuffle(n, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch));
         }
 
-        /** A Fisher–Yates shuffle of [0, n) drawing from r (also PPO's minibatch order). */
+        /** A Fisher–Yates shuffle of [0, n) drawing from r (also PPO's minibatch order and the --eval-split hold-out). */
         public static int[] shuffle(int n, SplittableRandom r) {
             int[] p = new int[n];
             for (int i = 0; i < n; i++) p[i] = i;
