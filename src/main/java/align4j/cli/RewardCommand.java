@@ -6,7 +6,6 @@ import align4j.data.PreferenceData;
 import align4j.loss.BradleyTerryLoss;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,16 +13,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code align4j reward}: flags → {@link RewardTraining#train} (TRL RewardTrainer) → a sequence-classification folder. */
-@Command(name = "reward", description = "Train a reward model (Bradley–Terry, TRL RewardTrainer) on preference pairs.")
+@Command(name = "reward", description = {"Train a reward model (Bradley–Terry, TRL RewardTrainer) on preference pairs.",
+        "--model: a language model (a fresh score head is added), a reward model, or a reward model's PEFT adapter to train further;",
+        "--dataset: preference pairs, with an optional numeric margin per pair."})
 final class RewardCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder: a language model (a fresh score head is added) or a reward model to train further; or a reward model's PEFT adapter folder to train further.")
-    Path model;
-    @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Training preference data (JSONL[.gz], JSON, Parquet); an optional numeric 'margin' field per pair.")
-    Path dataset;
+    @Mixin
+    SupervisedOptions job;
     @Option(names = "--eval-only", description = "Evaluate the model (no training) and write eval_results.json.")
     boolean evalOnly;
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
-    Path config;
     @Option(names = "--center-rewards-coefficient", defaultValue = "0", description = "Weight of mean((r_c + r_r)²), reward centering (TRL default None = 0; 0.01 recommended).")
     double centerRewardsCoefficient;
     @Option(names = "--margin-column", defaultValue = "margin", paramLabel = "NAME", description = "Record field holding the per-pair margin, used when present (default ${DEFAULT-VALUE}).")
@@ -32,23 +29,15 @@ final class RewardCommand implements Callable<Integer> {
             description = "Accepted for TRL compatibility: align4j models have no dropout.")
     boolean disableDropout;
     @Mixin
-    EvalOptions evalOptions;
-    @Mixin
-    ModelOptions modelOptions;
-    @Mixin
-    TrainingOptions training;
-    @Mixin
     DataOptions data;
-    @Mixin
-    ThreadsOption threadsOption;
 
     @Override
     public Integer call() throws IOException {
-        threadsOption.apply();
-        TrainingArgs args = training.toArgs(RewardTraining.LEARNING_RATE);
+        job.threads.apply();
+        TrainingArgs args = job.training.toArgs(RewardTraining.LEARNING_RATE);
         BradleyTerryLoss loss = new BradleyTerryLoss(centerRewardsCoefficient);
-        RewardTraining.Model rm = RewardTraining.Model.load(model, modelOptions.settings(), data.tokenizer, args.seed());
-        PreferenceData[] sets = evalOptions.data("reward", data, dataset, rm.tokenizerDir(), rm.model().config().vocabSize(), args.seed());
+        RewardTraining.Model rm = RewardTraining.Model.load(job.model, job.modelOptions.settings(), data.tokenizer, args.seed());
+        PreferenceData[] sets = job.eval.data("reward", data, job.dataset, rm.tokenizerDir(), rm.model().config().vocabSize(), args.seed());
         PreferenceData train = sets[0], eval = sets[1];
         if (evalOnly) {
             PreferenceData p = eval != null ? eval : train;

@@ -20,14 +20,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code align4j sft}: flags → {@link Sft#train} (TRL SFTTrainer) on text, prompt/completion or conversational data. */
-@Command(name = "sft", description = "Supervised fine-tuning (TRL SFTTrainer) on text, prompt/completion or messages data.")
+@Command(name = "sft", description = {"Supervised fine-tuning (TRL SFTTrainer) on text, prompt/completion or messages data.",
+        "--dataset records: text, prompt + completion, messages, or input_ids."})
 final class SftCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder, or a PEFT adapter folder to keep training on the base it names.")
-    Path model;
-    @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Training data (JSONL[.gz], JSON, Parquet): text, prompt+completion, messages, or input_ids.")
-    Path dataset;
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
-    Path config;
+    @Mixin
+    SupervisedOptions job;
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "Folder with tokenizer.json (default: the model's folder).")
     Path tokenizer;
     @Option(names = "--dataset-text-field", defaultValue = "text", description = "Field of language-modelling text (default ${DEFAULT-VALUE}).")
@@ -40,25 +37,17 @@ final class SftCommand implements Callable<Integer> {
     @Option(names = "--assistant-only-loss", arity = "0..1", fallbackValue = "true", defaultValue = "false",
             description = "Messages data: loss on assistant turns only (default ${DEFAULT-VALUE}).")
     boolean assistantOnlyLoss;
-    @Mixin
-    EvalOptions evalOptions;
-    @Mixin
-    TrainingOptions training;
-    @Mixin
-    ModelOptions modelOptions;
-    @Mixin
-    ThreadsOption threadsOption;
 
     @Override
     public Integer call() throws IOException {
-        threadsOption.apply();
-        TrainingArgs args = training.toArgs(Sft.LEARNING_RATE);
-        Policy policy = modelOptions.policy(model, tokenizer, args.seed());
-        List<SequenceExample> train = load(policy, dataset), eval = null;
-        if (evalOptions.evalDataset != null) {
-            eval = load(policy, evalOptions.evalDataset);
-        } else if (evalOptions.holdsOut()) {
-            int[][] idx = evalOptions.split(train.size(), args.seed());
+        job.threads.apply();
+        TrainingArgs args = job.training.toArgs(Sft.LEARNING_RATE);
+        Policy policy = job.modelOptions.policy(job.model, tokenizer, args.seed());
+        List<SequenceExample> train = load(policy, job.dataset), eval = null;
+        if (job.eval.evalDataset != null) {
+            eval = load(policy, job.eval.evalDataset);
+        } else if (job.eval.holdsOut()) {
+            int[][] idx = job.eval.split(train.size(), args.seed());
             List<SequenceExample> all = train;
             train = new ArrayList<>();
             eval = new ArrayList<>();

@@ -8,9 +8,7 @@ import align4j.train.Checkpoints;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
 import java.nio.file.Path;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Hugging Face TrainingArguments as kebab-case flags, shared by every training command. */
 final class TrainingOptions {
@@ -19,8 +17,8 @@ final class TrainingOptions {
 
     @Option(names = "--output-dir", required = true, paramLabel = "DIR", description = "Where the model, metrics.jsonl and checkpoints go.")
     Path outputDir;
-    @Option(names = "--learning-rate", description = "Peak learning rate (default ${DEFAULT-VALUE}, TRL's DPO default).")
-    double learningRate = DEFAULTS.learningRate();
+    @Option(names = "--learning-rate", description = "Peak learning rate (default: the trainer's TRL config's: dpo, ppo, grpo and rloo 1e-6, sft 2e-5, reward 1e-4).")
+    Double learningRate;
     @Option(names = {"--per-device-train-batch-size", "--batch-size"}, description = "Examples per micro-batch (default ${DEFAULT-VALUE}).")
     int batchSize = DEFAULTS.batchSize();
     @Option(names = "--per-device-eval-batch-size", description = "Examples per eval batch (default ${DEFAULT-VALUE}).")
@@ -60,28 +58,24 @@ final class TrainingOptions {
     @Option(names = "--resume-from-checkpoint", paramLabel = "DIR", description = "Continue from a checkpoint-N folder (or 'last' for the newest in --output-dir).")
     String resumeFromCheckpoint;
 
-    /** The command this mixin is in: it tells whether --learning-rate was given. */
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec command;
-
     /**
      * The arguments, with the learning rate of the trainer's own TRL config when --learning-rate is not given
      * (SFTConfig's 2e-5, RewardConfig's 1e-4; {@link TrainingArgs#defaults} holds DPOConfig's).
      */
     TrainingArgs toArgs(double trainerLearningRate) {
-        if (!command.commandLine().getParseResult().hasMatchedOption("--learning-rate")) learningRate = trainerLearningRate;
-        return toArgs();
-    }
-
-    TrainingArgs toArgs() {
         Path resume = null;
         if (resumeFromCheckpoint != null) {
             resume = resumeFromCheckpoint.equals("last") ? Checkpoints.latest(outputDir) : Path.of(resumeFromCheckpoint);
             if (resume == null) throw new InputException("--resume-from-checkpoint last: no checkpoint-N folder in " + outputDir);
         }
-        return new TrainingArgs(outputDir, learningRate, batchSize, evalBatchSize, gradientAccumulationSteps,
-                numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay, adamBeta1,
-                adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit, resume);
+        return new TrainingArgs(outputDir, learningRate != null ? learningRate : trainerLearningRate, batchSize, evalBatchSize,
+                gradientAccumulationSteps, numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay,
+                adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit, resume);
+    }
+
+    /** The arguments with DPOConfig's learning rate when --learning-rate is not given (dpo, ppo, grpo, rloo). */
+    TrainingArgs toArgs() {
+        return toArgs(DEFAULTS.learningRate());
     }
 
     /** The end of every training command: the model (or PEFT adapter) and tokenizer files, eval_results.json when it evaluated. */
