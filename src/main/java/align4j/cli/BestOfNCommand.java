@@ -14,22 +14,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code align4j best-of-n}: N samples per prompt scored by a reward model or a named function → {@link BestOfNSampling}. */
-@Command(name = "best-of-n", description = "Sample N completions per prompt, keep the highest-reward one; report reward gain and the analytic KL.")
+@Command(name = "best-of-n", description = {"Sample N completions per prompt, keep the highest-reward one; report reward gain and the analytic KL.",
+        "Writes each prompt record to --out with the best completion, its reward and every sample's rewards."})
 final class BestOfNCommand implements Callable<Integer> {
     @Mixin
-    SamplingOptions.PolicyPrompts source;
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output JSONL: each prompt record plus completion, reward, rewards.")
-    Path out;
+    PolicySamplesOptions job;
     @Option(names = "--n", required = true, description = "Samples per prompt, N ≥ 1.")
     int n;
     @ArgGroup(exclusive = true, multiplicity = "1")
     Reward reward;
-    @Mixin
-    SamplingOptions sampling;
-    @Mixin
-    LabelOptions labelOptions;
-    @Mixin
-    ThreadsOption threadsOption;
 
     static final class Reward {
         @Option(names = "--reward-model", paramLabel = "DIR", description = "A reward model folder (align4j reward, or HF sequence classification).")
@@ -40,11 +33,11 @@ final class BestOfNCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        threadsOption.apply();
-        sampling.comparable(n, "--n");
-        Scorer scorer = reward.rewardModel != null ? LabelOptions.rewardModel(reward.rewardModel) : labelOptions.function(reward.rewardFunction);
-        BestOfNSampling.Result r = BestOfNSampling.select(source.draw(sampling, n, "--n", "best-of-n"), scorer, labelOptions.references);
-        JsonLines.write(out, r.records());
+        job.threads.apply();
+        job.sampling.comparable(n, "--n");
+        Scorer scorer = reward.rewardModel != null ? LabelOptions.rewardModel(reward.rewardModel) : job.labels.function(reward.rewardFunction);
+        BestOfNSampling.Result r = BestOfNSampling.select(job.draw(n, "--n", "best-of-n"), scorer, job.labels.references);
+        JsonLines.write(job.out, r.records());
         ObjectMapper json = new ObjectMapper();
         ObjectNode summary = json.createObjectNode().put("n", n).put("prompts", r.records().size()).put("reward", scorer.name())
                 .put("mean_reward_best_of_n", r.meanRewardBest()).put("mean_reward_single_sample", r.meanRewardSingle())
@@ -52,7 +45,7 @@ final class BestOfNCommand implements Callable<Integer> {
         System.out.println(json.writeValueAsString(summary));
         System.err.printf(Locale.ROOT, "best-of-n: %d prompts, N = %d: mean reward %.4f (best) vs %.4f (single sample); "
                 + "KL(best-of-N ‖ policy) = log N − (N−1)/N = %.4f nats → %s%n", r.records().size(), n, r.meanRewardBest(),
-                r.meanRewardSingle(), r.klAnalytic(), out);
+                r.meanRewardSingle(), r.klAnalytic(), job.out);
         return 0;
     }
 }

@@ -1,30 +1,12 @@
 package align4j.cli;
 
 import align4j.InputException;
-import align4j.api.Policy;
-import align4j.api.Samples;
-import align4j.api.Sampling;
 import align4j.generate.SamplingParams;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
 
 /** How generate, collect and best-of-n sample from the policy: Hugging Face's generation names, as {@link SamplingParams}. */
 final class SamplingOptions {
-    /** --policy and --prompts of the commands that sample a policy to compare its samples (collect, best-of-n). */
-    static final class PolicyPrompts {
-        @Option(names = "--policy", required = true, paramLabel = "DIR", description = "The model to sample from.")
-        Path policy;
-        @Option(names = "--prompts", required = true, paramLabel = "FILE", description = "JSONL records with prompt (text or messages), messages or prompt_input_ids.")
-        Path prompts;
-
-        Samples draw(SamplingOptions sampling, int n, String nFlag, String command) throws IOException {
-            SamplingParams params = sampling.comparable(n, nFlag);
-            return Sampling.draw(Policy.load(policy), prompts, params, sampling.seed, sampling.batchSize, command);
-        }
-    }
-
     @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature; 0 means greedy in generate (default ${DEFAULT-VALUE}).")
     float temperature;
     @Option(names = "--top-k", defaultValue = "0", description = "Keep the k most likely tokens; 0 disables (default ${DEFAULT-VALUE}).")
