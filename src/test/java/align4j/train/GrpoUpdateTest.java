@@ -2,7 +2,6 @@ package align4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import align4j.loss.GrpoAdvantages;
 import align4j.loss.GrpoLoss;
 import align4j.model.Batch;
 import align4j.model.ModelConfig;
@@ -34,8 +33,8 @@ class GrpoUpdateTest {
         for (Tensor t : ref.parameters()) for (int i = 0; i < t.data.length; i++) t.data[i] *= 0.9f;
         Rollouts r = RlFixtures.rollouts(2, G, cfg.vocabSize(), 5);
 
-        GrpoConfig gc = new GrpoConfig(rloo ? GrpoConfig.Estimator.RLOO : GrpoConfig.Estimator.GRPO, G, BETA, 0.2, 0.2,
-                GrpoAdvantages.ScaleRewards.GROUP, GrpoLoss.LossType.GRPO, false, 1, 8, 1.0);
+        GrpoConfig gc = GrpoConfig.grpoDefaults().withEstimator(rloo ? GrpoConfig.Estimator.RLOO : GrpoConfig.Estimator.GRPO)
+                .withNumGenerations(G).withBeta(BETA).withLossType(GrpoLoss.LossType.GRPO).withMaxCompletionLength(8);
         RolloutLogps policy = new RolloutLogps(a, null, 1.0);
         GrpoTrainer grpo = new GrpoTrainer(policy, new RolloutLogps(ref, null, 1.0), null, RewardFunction.targetToken(TARGET), gc, 0, 1);
         Stats st = grpo.update(r, new AdamW(a.parameters(), 0.9, 0.999, 1e-4, 0, AdamW.HF_DECAY), LR);
@@ -97,8 +96,7 @@ class GrpoUpdateTest {
         Transformer ref = new Transformer(cfg, RlFixtures.copy(w));
         for (Tensor t : ref.parameters()) for (int i = 0; i < t.data.length; i++) t.data[i] *= 0.9f;
         Rollouts r = RlFixtures.rollouts(2, G, cfg.vocabSize(), 8);
-        GrpoConfig gc = new GrpoConfig(GrpoConfig.Estimator.GRPO, G, BETA, 0.2, 0.2, GrpoAdvantages.ScaleRewards.GROUP,
-                GrpoLoss.LossType.DAPO, false, 1, 8, 1.0);
+        GrpoConfig gc = GrpoConfig.grpoDefaults().withNumGenerations(G).withBeta(BETA).withMaxCompletionLength(8);
         RewardFunction reward = RewardFunction.targetToken(TARGET);
         new GrpoTrainer(new RolloutLogps(one, null, 1.0), new RolloutLogps(ref, null, 1.0), null, reward, gc, 0, 1)
                 .update(r, new AdamW(one.parameters(), 0.9, 0.999, 1e-4, 0, AdamW.HF_DECAY), LR);

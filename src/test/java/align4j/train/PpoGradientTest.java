@@ -41,9 +41,9 @@ class PpoGradientTest {
             adv[t] = (float) rnd.nextGaussian();
             ret[t] = (float) (s0.values()[t] + rnd.nextGaussian());
         }
-        PpoConfig pc = new PpoConfig(1, 1, 0.2, 0.2, 0.5, 1, 0.95, KlEstimators.Estimator.K3, 0.05, false, 6, 10000,
-                false, Double.NaN, 0.7, 8, variant.equals("clip") ? PpoConfig.PolicyLoss.CLIP : PpoConfig.PolicyLoss.KLPEN,
-                0.3, 0.01, variant.equals("klpen-ref"));
+        PpoConfig pc = PpoConfig.defaults().withNumPpoEpochs(1).withVfCoef(0.5).withKlEstimator(KlEstimators.Estimator.K3)
+                .withResponseLength(8).withPolicyLoss(variant.equals("clip") ? PpoConfig.PolicyLoss.CLIP : PpoConfig.PolicyLoss.KLPEN)
+                .withKlpenBeta(0.3).withKlpenToReference(variant.equals("klpen-ref"));
         PpoTrainer ppo = new PpoTrainer(policy, null, null, null, pc, 0, 1);
         List<Tensor> params = new ArrayList<>(policy.parameters());
         for (Tensor t : params) t.zeroGrad();

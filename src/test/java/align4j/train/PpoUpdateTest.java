@@ -3,7 +3,6 @@ package align4j.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import align4j.loss.KlEstimators;
 import align4j.model.Batch;
 import align4j.model.BatchBuilder;
 import align4j.model.ModelConfig;
@@ -36,8 +35,9 @@ class PpoUpdateTest {
         // the reference differs from the policy, so the KL term is not zero
         for (Tensor t : ref.parameters()) for (int i = 0; i < t.data.length; i++) t.data[i] *= 0.9f;
 
-        PpoConfig pc = new PpoConfig(2, 1, CLIP, CLIP_V, VF, GAMMA, LAM, KlEstimators.Estimator.K1, KL_COEF, false, 6, 10000,
-                false, EOS_PENALTY, 1.0, 8, PpoConfig.PolicyLoss.CLIP, 0, 1, false);
+        PpoConfig pc = PpoConfig.defaults().withNumPpoEpochs(2).withCliprange(CLIP).withCliprangeValue(CLIP_V).withVfCoef(VF)
+                .withGamma(GAMMA).withLam(LAM).withKlCoef(KL_COEF).withMissingEosPenalty(EOS_PENALTY).withTemperature(1.0)
+                .withResponseLength(8).withKlpenBeta(0).withKlpenTarget(1);
         RolloutLogps policy = new RolloutLogps(a, vhA, 1.0);
         PpoTrainer ppo = new PpoTrainer(policy, new RolloutLogps(ref, null, 1.0), null, RewardFunction.targetToken(TARGET), pc, 0, 1);
         // ε = 1e-4: gradients that are zero in exact arithmetic (the key bias) stay rounding noise instead of being normalised to ±lr

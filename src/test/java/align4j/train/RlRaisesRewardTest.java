@@ -2,9 +2,7 @@ package align4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import align4j.loss.GrpoAdvantages;
 import align4j.loss.GrpoLoss;
-import align4j.loss.KlEstimators;
 import align4j.model.ModelConfig;
 import align4j.model.ScalarHead;
 import align4j.model.Transformer;
@@ -94,8 +92,8 @@ class RlRaisesRewardTest {
     Outcome ppo(double klCoef, int run, PpoConfig.PolicyLoss loss, boolean klpenToRef, double klpenTarget) throws Exception {
         Setup s = new Setup();
         ScalarHead vh = RolloutLogps.newValueHead(s.cfg.hidden());
-        PpoConfig pc = new PpoConfig(4, 2, 0.2, 0.2, 0.1, 1.0, 0.95, KlEstimators.Estimator.K1, klCoef, false, 6, 10000,
-                false, Double.NaN, 1.0, LEN, loss, 0.1, klpenTarget, klpenToRef);
+        PpoConfig pc = PpoConfig.defaults().withNumMiniBatches(2).withKlCoef(klCoef).withTemperature(1.0).withResponseLength(LEN)
+                .withPolicyLoss(loss).withKlpenBeta(0.1).withKlpenTarget(klpenTarget).withKlpenToReference(klpenToRef);
         RolloutLogps policy = new RolloutLogps(s.policy, vh, 1.0);
         PpoTrainer ppo = new PpoTrainer(policy, new RolloutLogps(s.ref, null, 1.0), s.sampler(), RewardFunction.targetToken(TARGET), pc, 1.0, 1);
         return s.run(ppo, policy.parameters(), 16, 30, 3e-3, run);
@@ -103,8 +101,8 @@ class RlRaisesRewardTest {
 
     Outcome group(GrpoConfig.Estimator est, double beta, int run) throws Exception {
         Setup s = new Setup();
-        GrpoConfig gc = new GrpoConfig(est, 4, beta, 0.2, 0.2, GrpoAdvantages.ScaleRewards.GROUP, GrpoLoss.LossType.GRPO,
-                false, 1, LEN, 1.0);
+        GrpoConfig gc = GrpoConfig.grpoDefaults().withEstimator(est).withNumGenerations(4).withBeta(beta)
+                .withLossType(GrpoLoss.LossType.GRPO).withMaxCompletionLength(LEN);
         RolloutLogps policy = new RolloutLogps(s.policy, null, 1.0);
         GrpoTrainer g = new GrpoTrainer(policy, new RolloutLogps(s.ref, null, 1.0), s.sampler(), RewardFunction.targetToken(TARGET), gc, 1.0, 1);
         return s.run(g, policy.parameters(), 8, 30, 1e-2, run);
