@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Tiny Hugging Face model folders and their exact log-probabilities, made without `transformers`.
 
-Run:  /usr/bin/python3 scripts/make_reference_models.py      (PyTorch >= 1.13, numpy; deterministic)
+Run:  /usr/bin/python3 scripts/make_reference_models.py [NAME ...]   (PyTorch >= 1.13, numpy; deterministic;
+      with NAMEs, only those models are written: each model's seed is its place in MODELS, so the others'
+      files stay as they are)
 
 Writes, for each NAME below,
   src/test/resources/reference/models/NAME/config.json + model.safetensors
@@ -32,6 +34,12 @@ block names the code it follows (huggingface/transformers, src/transformers/...)
       attention, scaling head_dim^-0.5, causal softmax, o_proj.
     - MLP: down_proj(silu(gate_proj(x)) · up_proj(x)).
     - LlamaForCausalLM: lm_head, tied to embed_tokens when tie_word_embeddings.
+  Qwen3: models/qwen3/modeling_qwen3.py, configuration_qwen3.py
+    - Qwen3Attention: q/k/v/o_proj with bias only when attention_bias; q_norm / k_norm are Qwen3RMSNorm
+      of size head_dim applied to q_proj(x).view(..., head_dim) and k_proj(x).view(..., head_dim), i.e.
+      to every head separately, before apply_rotary_pos_emb; v is not normalised. head_dim is the
+      config's (default 128, independent of hidden/heads); scaling head_dim^-0.5, repeat_kv, o_proj.
+    - Qwen3MLP: gate/up/down_proj without bias; Qwen3ForCausalLM ties lm_head per tie_word_embeddings.
   RoPE frequencies: modeling_rope_utils.py
     - _compute_default_rope_parameters: inv_freq[i] = theta^(−2i/dim), dim = head_dim (config
       `head_dim` or hidden_size // num_attention_heads, as in transformers >= 4.45).
@@ -43,6 +51,7 @@ import json
 import math
 import os
 import struct
+import sys
 
 import numpy as np
 import torch
@@ -224,6 +233,39 @@ def llama_hidden(cfg, w, ids):
     return rms_norm(h, w["model.norm.weight"], eps)
 
 
+def qwen3_logits(cfg, w, ids):
+    head = w["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings", False) else w["lm_head.weight"]
+    return qwen3_hidden(cfg, w, ids) @ head.T
+
+
+def qwen3_hidden(cfg, w, ids):
+    """Qwen3Model's last hidden state (after model.norm), [T, C]."""
+    nh, kv, d = cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["head_dim"]
+    eps = cfg["rms_norm_eps"]
+    inv_freq = rope_inv_freq(cfg, d)
+    t = len(ids)
+    bias = cfg.get("attention_bias", False)
+    linear = lambda x, name: x @ w[name + ".weight"].T + (w[name + ".bias"] if bias else 0.0)
+    h = w["model.embed_tokens.weight"][ids]
+    for i in range(cfg["num_hidden_layers"]):
+        l = "model.layers.%d." % i
+        a = rms_norm(h, w[l + "input_layernorm.weight"], eps)
+        # q_norm(q_proj(x).view(T, H, D)): RMSNorm over each head's D values, then [H, T, D] and RoPE
+        q = rms_norm(linear(a, l + "self_attn.q_proj").reshape(t, nh, d), w[l + "self_attn.q_norm.weight"], eps)
+        k = rms_norm(linear(a, l + "self_attn.k_proj").reshape(t, kv, d), w[l + "self_attn.k_norm.weight"], eps)
+        v = linear(a, l + "self_attn.v_proj").reshape(t, kv, d)
+        q = apply_rope(q.transpose(0, 1), inv_freq)
+        k = apply_rope(k.transpose(0, 1), inv_freq)
+        v = v.transpose(0, 1)
+        k, v = k.repeat_interleave(nh // kv, dim=0), v.repeat_interleave(nh // kv, dim=0)  # repeat_kv
+        att = causal_attention(q, k, v, d ** -0.5)
+        h = h + linear(att, l + "self_attn.o_proj")
+        m = rms_norm(h, w[l + "post_attention_layernorm.weight"], eps)
+        gate, up = m @ w[l + "mlp.gate_proj.weight"].T, m @ w[l + "mlp.up_proj.weight"].T
+        h = h + (gate * torch.sigmoid(gate) * up) @ w[l + "mlp.down_proj.weight"].T
+    return rms_norm(h, w["model.norm.weight"], eps)
+
+
 def completion_logp(logits_fn, prompt, completion):
     ids = torch.tensor(prompt + completion, dtype=torch.long)
     logp = torch.log_softmax(logits_fn(ids), dim=-1)
@@ -278,6 +320,42 @@ def llama_weights(cfg, gen):
     return ws
 
 
+def qwen3_weights(cfg, gen):
+    c, v, nh = cfg["hidden_size"], cfg["vocab_size"], cfg["num_attention_heads"]
+    kv, inter, d = cfg["num_key_value_heads"], cfg["intermediate_size"], cfg["head_dim"]
+    bias = cfg.get("attention_bias", False)
+    ws = [("model.embed_tokens.weight", normal(gen, v, c, std=0.5))]
+    for i in range(cfg["num_hidden_layers"]):
+        l = "model.layers.%d." % i
+        ws.append((l + "input_layernorm.weight", 1 + normal(gen, c, std=0.1)))
+        for proj, rows, cols in (("q", nh * d, c), ("k", kv * d, c), ("v", kv * d, c), ("o", c, nh * d)):
+            ws.append((l + "self_attn.%s_proj.weight" % proj, normal(gen, rows, cols)))
+            if bias:
+                ws.append((l + "self_attn.%s_proj.bias" % proj, normal(gen, rows, std=0.1)))
+        ws += [(l + "self_attn.q_norm.weight", 1 + normal(gen, d, std=0.2)),
+               (l + "self_attn.k_norm.weight", 1 + normal(gen, d, std=0.2))]
+        ws.append((l + "post_attention_layernorm.weight", 1 + normal(gen, c, std=0.1)))
+        ws += [(l + "mlp.gate_proj.weight", normal(gen, inter, c)), (l + "mlp.up_proj.weight", normal(gen, inter, c)),
+               (l + "mlp.down_proj.weight", normal(gen, c, inter))]
+    ws.append(("model.norm.weight", 1 + normal(gen, c, std=0.1)))
+    if not cfg.get("tie_word_embeddings", False):
+        ws.append(("lm_head.weight", normal(gen, v, c)))
+    return ws
+
+
+def qwen3_config(vocab, hidden, heads, kv, head_dim, inter, dtype, **extra):
+    """Shaped like Qwen/Qwen3-0.6B's config.json."""
+    cfg = {"architectures": ["Qwen3ForCausalLM"], "attention_bias": False, "attention_dropout": 0.0,
+           "bos_token_id": 1, "eos_token_id": 2, "head_dim": head_dim, "hidden_act": "silu", "hidden_size": hidden,
+           "initializer_range": 0.02, "intermediate_size": inter, "max_position_embeddings": 128,
+           "max_window_layers": 2, "model_type": "qwen3", "num_attention_heads": heads, "num_hidden_layers": 2,
+           "num_key_value_heads": kv, "rms_norm_eps": 1e-06, "rope_scaling": None, "rope_theta": 1000000.0,
+           "sliding_window": None, "tie_word_embeddings": True, "torch_dtype": TORCH_DTYPE_NAME[dtype],
+           "use_cache": True, "use_sliding_window": False, "vocab_size": vocab}
+    cfg.update(extra)
+    return cfg
+
+
 def gpt2_config(vocab, hidden, heads, positions, dtype):
     return {"activation_function": "gelu_new", "architectures": ["GPT2LMHeadModel"], "attn_pdrop": 0.1,
             "bos_token_id": vocab - 1, "embd_pdrop": 0.1, "eos_token_id": vocab - 1, "initializer_range": 0.02,
@@ -322,6 +400,11 @@ MODELS = [
     ("mistral_sharded", llama_config("mistral", "MistralForCausalLM", 120, 32, 4, 1, 56, "F32",
                                      sliding_window=None),
      "F32", llama_weights, ["model.embed_tokens.", "model.layers.0."]),
+    # head_dim 16 ≠ hidden/heads = 8, as in Qwen3-0.6B (128 ≠ 1024/16)
+    ("qwen3_tied_bf16", qwen3_config(136, 32, 4, 2, 16, 64, "BF16"), "BF16", qwen3_weights, None),
+    ("qwen3_attention_bias", qwen3_config(112, 32, 4, 1, 8, 48, "F32", attention_bias=True, tie_word_embeddings=False,
+                                          rope_theta=10000.0, rope_scaling={"rope_type": "linear", "factor": 2.0}),
+     "F32", qwen3_weights, None),
 ]
 
 
@@ -370,6 +453,8 @@ def build(name, cfg, dtype, make_weights, shard_groups, seed):
     if cfg["model_type"] == "gpt2":
         stored["prefix"] = "transformer." if "transformer.wte.weight" in stored else ""
         fn = lambda ids: gpt2_logits(cfg, stored, ids)
+    elif cfg["model_type"] == "qwen3":
+        fn = lambda ids: qwen3_logits(cfg, stored, ids)
     else:
         fn = lambda ids: llama_logits(cfg, stored, ids)
 
@@ -394,13 +479,17 @@ def check_causality(fn, recs):
     assert torch.allclose(full[:5], part, atol=1e-12, rtol=0)
 
 
-def main():
+def main(names):
     torch.set_default_dtype(torch.float64)
+    unknown = set(names) - {m[0] for m in MODELS}
+    assert not unknown, "no such model: %s" % sorted(unknown)
     for seed, (name, cfg, dtype, make_weights, shards) in enumerate(MODELS):
+        if names and name not in names:
+            continue
         recs, fn = build(name, cfg, dtype, make_weights, shards, 1000 + seed)
         check_causality(fn, recs)
         print("wrote", name)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Tiny Hugging Face sequence-classification (reward) model folders and their exact scores.
 
-Run:  /usr/bin/python3 scripts/make_reward_reference.py      (PyTorch >= 1.13, numpy; deterministic)
+Run:  /usr/bin/python3 scripts/make_reward_reference.py [NAME ...]   (PyTorch >= 1.13, numpy; deterministic;
+      with NAMEs, only those models are written)
 
 Writes, for each NAME below,
   src/test/resources/reference/models/NAME/config.json + model.safetensors
@@ -11,7 +12,8 @@ Writes, for each NAME below,
   src/test/resources/reference/NAME.pairs.expected.jsonl   the same plus "chosen_score", "rejected_score"
 
 The layout is transformers' *ForSequenceClassification with num_labels = 1 (models/gpt2/modeling_gpt2.py
-GPT2ForSequenceClassification, models/llama/modeling_llama.py LlamaForSequenceClassification): the base model
+GPT2ForSequenceClassification, models/llama/modeling_llama.py LlamaForSequenceClassification,
+models/qwen3/modeling_qwen3.py Qwen3ForSequenceClassification = GenericForSequenceClassification): the base model
 under its prefix ("transformer." / "model."), no lm_head, score = nn.Linear(hidden, 1, bias=False) as
 "score.weight" [1, C]. The score of a sequence is score(hidden)[last non-pad token]; the records below
 use ids below the pad id except two (trailing pads, an all-pad completion), so it is mostly the last token of
@@ -19,16 +21,20 @@ prompt + completion. Hidden states in float64 with the same forward passes as ma
 """
 import json
 import os
+import sys
 
 import torch
 
 from make_reference_models import (ROOT, gpt2_config, gpt2_hidden, gpt2_weights, llama_config, llama_hidden,
-                                   llama_weights, normal, read_safetensors, write_safetensors)
+                                   llama_weights, normal, qwen3_config, qwen3_hidden, qwen3_weights, read_safetensors,
+                                   write_safetensors)
 
 MODELS = [
     ("gpt2_reward", dict(gpt2_config(64, 24, 3, 48, "F32"), architectures=["GPT2ForSequenceClassification"]),
      lambda cfg, gen: gpt2_weights(cfg, gen, "transformer.", mask_buffers=False)),
     ("llama_reward", llama_config("llama", "LlamaForSequenceClassification", 80, 32, 4, 2, 48, "F32"), llama_weights),
+    ("qwen3_reward", dict(qwen3_config(80, 32, 4, 2, 16, 48, "F32"), architectures=["Qwen3ForSequenceClassification"]),
+     qwen3_weights),
 ]
 
 
@@ -51,6 +57,8 @@ def build(name, cfg, make_weights, seed):
     if cfg["model_type"] == "gpt2":
         w["prefix"] = "transformer."
         h = lambda ids: gpt2_hidden(cfg, w, ids)
+    elif cfg["model_type"] == "qwen3":
+        h = lambda ids: qwen3_hidden(cfg, w, ids)
     else:
         h = lambda ids: llama_hidden(cfg, w, ids)
 
@@ -84,12 +92,14 @@ def build(name, cfg, make_weights, seed):
             g.write(json.dumps(e) + "\n")
 
 
-def main():
+def main(names):
     torch.set_default_dtype(torch.float64)
     for seed, (name, cfg, make_weights) in enumerate(MODELS):
+        if names and name not in names:
+            continue
         build(name, cfg, make_weights, 2000 + seed)
         print("wrote", name)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -21,6 +21,15 @@ import java.util.List;
  *         GrpoConfig.grpoDefaults().withBeta(0.04), RolloutSampling.defaults(), TrainingArgs.defaults(out).withMaxSteps(50));
  * policy.save(out);
  * }</pre>
+ * Rewards that read the prompts' columns (e.g. {@code accuracy}, against a {@code solution} column), several at once:
+ * <pre>{@code
+ * PromptDataset.Loaded data = PromptDataset.loadWithRecords(Path.of("math.jsonl"), policy.tokenizer(), vocab);
+ * RewardFunction reward = new RewardSum(List.of(
+ *         new RewardSum.Term("accuracy", 1, RewardFunction.programmatic("accuracy", vocab, policy.tokenizer())),
+ *         new RewardSum.Term("format", 0.2, RewardFunction.programmatic("format", vocab, policy.tokenizer()))));
+ * Grpo.train(policy, null, reward, Prompts.of(data.ids(), data.records()), GrpoConfig.grpoDefaults(),
+ *         RolloutSampling.defaults(), TrainingArgs.defaults(out).withMaxSteps(50));
+ * }</pre>
  */
 public final class Grpo {
     private Grpo() {}
@@ -47,6 +56,7 @@ public final class Grpo {
             throw new InputException("per_device_train_batch_size × gradient_accumulation_steps (" + completions
                     + ") must be a multiple of num_generations (" + g + ")");
         }
+        reward.check(prompts.records());
         RolloutLogps reference = OnlineRl.prepare(policy, ref, config.beta() != 0, config.temperature());
         RolloutLogps logps = new RolloutLogps(policy.model(), null, config.temperature());
         GrpoTrainer trainer = new GrpoTrainer(logps, reference,

@@ -69,6 +69,6 @@ final class OnlineRl {
         List<Tensor> trained = new ArrayList<>(policy.trainableParameters());
         trained.addAll(extra);
         return Training.run(name, a, RlLoop.totalSteps(a, prompts.ids().length), trained,
-                progress -> new RlLoop(a, prompts.ids(), trained, algorithm, Training.then(progress, onStep)).run());
+                progress -> new RlLoop(a, prompts.ids(), prompts.records(), trained, algorithm, Training.then(progress, onStep)).run());
     }
 }

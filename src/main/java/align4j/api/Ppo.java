@@ -53,6 +53,7 @@ public final class Ppo {
             throw new InputException("PPO needs at least 2 rollouts per batch (advantages are whitened over the batch); "
                     + "raise per_device_train_batch_size");
         }
+        reward.check(prompts.records());
         RolloutLogps reference = OnlineRl.prepare(policy, ref, true, config.temperature());
         // The value head reads the policy's own hidden states (see RolloutLogps); it starts at V = 0.
         ScalarHead valueHead = RolloutLogps.newValueHead(policy.config().hidden());

@@ -9,6 +9,7 @@ import align4j.data.PromptDataset;
 import align4j.io.RewardModelFolder;
 import align4j.model.RewardModel;
 import align4j.train.RewardFunction;
+import align4j.train.RewardSum;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,9 +36,15 @@ final class RlOptions {
     Path dataset;
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "Folder with tokenizer.json (default: the model's folder).")
     Path tokenizer;
-    @Option(names = "--reward-funcs", paramLabel = "NAME", description = "Programmatic reward by name, as collect/best-of-n name them: target-token:ID (fraction of completion tokens equal to ID), length, brevity, word-count, distinct-words (text functions decode with the tokenizer).")
-    String rewardFuncs;
-    @Option(names = "--reward-model", paramLabel = "DIR", description = "Reward model folder (a sequence-classification model, as align4j reward saves).")
+    @Option(names = "--reward-funcs", paramLabel = "NAME", description = "Programmatic rewards by name, comma-separated or repeated, summed with --reward-weights: "
+            + "accuracy (math answer vs the record's solution/answer column), format, regex:PATTERN (takes the rest of its value, commas included), json, json-keys:K+K, "
+            + "exact-match:COLUMN, contains:COLUMN, repetition-penalty[:N], soft-overlong:MAX:CACHE, target-token:ID, length, brevity, word-count, distinct-words "
+            + "(docs/commands.md; text functions decode with the tokenizer).")
+    List<String> rewardFuncs;
+    @Option(names = "--reward-weights", split = ",", paramLabel = "W", description = "Weights of the rewards, TRL's reward_weights: one per --reward-funcs function in order, "
+            + "then optionally one for --reward-model (default 1 each); the reward is the weighted sum.")
+    List<Double> rewardWeights;
+    @Option(names = "--reward-model", paramLabel = "DIR", description = "Reward model folder (a sequence-classification model, as align4j reward saves); with --reward-funcs it is one more term of the sum, last.")
     Path rewardModel;
     @Option(names = "--top-k", description = "Sample among the k most likely tokens (0: all; default ${DEFAULT-VALUE}).")
     int topK = SAMPLING.topK();
@@ -70,15 +77,15 @@ final class RlOptions {
      */
     void run(String command, boolean needReference, Job job) throws IOException {
         threads.apply();
-        if ((rewardFuncs == null) == (rewardModel == null)) {
-            throw new InputException("give exactly one of --reward-funcs NAME and --reward-model DIR");
+        if (rewardFuncs == null && rewardModel == null) {
+            throw new InputException("give --reward-funcs NAME[,NAME...], --reward-model DIR, or both");
         }
         TrainingArgs args = training.toArgs();
         Policy policy = modelOptions.policy(model, tokenizer, args.seed());
         if (tokenizer != null && policy.tokenizer() == null) throw new InputException(tokenizer + ": no tokenizer.json in this folder");
         Policy ref = needReference && refModel != null ? Policy.loadFrozen(refModel, modelOptions.bf16()) : null;
         int vocab = policy.config().vocabSize();
-        int[][] ids = PromptDataset.load(dataset, policy.tokenizer(), vocab);
+        PromptDataset.Loaded data = PromptDataset.loadWithRecords(dataset, policy.tokenizer(), vocab);
         List<Integer> stops = new ArrayList<>(stopTokenIds);
         if (stopToken != null) {
             if (!stopToken.equals("eos")) throw new InputException("--stop-token must be 'eos', got '" + stopToken + "'");
@@ -87,24 +94,62 @@ final class RlOptions {
             stops.addAll(eos);
         }
         RewardFunction reward = reward(vocab, policy);
-        System.err.println(command + ": " + ids.length + " prompts from " + dataset);
-        TrainResult result = job.train(policy, ref, reward, new Prompts(ids, totalEpisodes), new RolloutSampling(topK, topP, stops), args);
+        System.err.println(command + ": " + data.ids().length + " prompts from " + dataset);
+        TrainResult result = job.train(policy, ref, reward, new Prompts(data.ids(), data.records(), totalEpisodes),
+                new RolloutSampling(topK, topP, stops), args);
         TrainingOptions.save(command, policy, args, result, false);
     }
 
+    /**
+     * The weighted sum of the --reward-funcs functions, in order, then the --reward-model, named for metrics by its
+     * spec and its folder's name. --reward-weights gives one weight per function and, optionally, one more for the
+     * reward model; a weight not given is 1.
+     */
     private RewardFunction reward(int vocab, Policy policy) throws IOException {
+        List<String> names = rewardFuncs == null ? List.of() : rewardNames(rewardFuncs);
+        int terms = names.size() + (rewardModel == null ? 0 : 1);
+        List<Double> w = rewardWeights == null ? List.of() : rewardWeights;
+        if (!w.isEmpty() && w.size() != names.size() && w.size() != terms) {
+            throw new InputException("--reward-weights: " + w.size() + " weights for " + names.size() + " --reward-funcs functions"
+                    + (rewardModel == null ? "" : " and a --reward-model") + "; give one per function"
+                    + (rewardModel == null ? "" : ", optionally followed by one for the reward model"));
+        }
+        List<RewardSum.Term> sum = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            try {
+                sum.add(new RewardSum.Term(names.get(i), i < w.size() ? w.get(i) : 1, RewardFunction.programmatic(names.get(i), vocab, policy.tokenizer())));
+            } catch (IllegalArgumentException e) {
+                throw new InputException("--reward-funcs: " + e.getMessage());
+            }
+        }
         if (rewardModel != null) {
             RewardModel rm = RewardModelFolder.load(rewardModel); // forward only: its tensors never get gradients
             if (rm.config().vocabSize() != vocab) {
                 throw new InputException(rewardModel + ": the reward model's vocab_size " + rm.config().vocabSize()
                         + " differs from the policy's " + vocab + "; it must share the policy's tokenizer");
             }
-            return RewardFunction.of(rm);
+            Path name = rewardModel.toAbsolutePath().normalize().getFileName();
+            sum.add(new RewardSum.Term(name == null ? "reward_model" : name.toString(), w.size() == terms ? w.get(terms - 1) : 1,
+                    RewardFunction.of(rm)));
         }
-        try {
-            return RewardFunction.programmatic(rewardFuncs, vocab, policy.tokenizer());
-        } catch (IllegalArgumentException e) {
-            throw new InputException("--reward-funcs: " + e.getMessage());
+        return new RewardSum(sum);
+    }
+
+    /** The names in --reward-funcs values: split at commas, except that regex:PATTERN takes the rest of its value. */
+    static List<String> rewardNames(List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) {
+            String rest = v;
+            while (!rest.isEmpty()) {
+                int comma = rest.indexOf(',');
+                if (rest.strip().startsWith("regex:") || comma < 0) {
+                    if (!rest.isBlank()) out.add(rest.strip());
+                    break;
+                }
+                if (!rest.substring(0, comma).isBlank()) out.add(rest.substring(0, comma).strip());
+                rest = rest.substring(comma + 1);
+            }
         }
+        return out;
     }
 }

@@ -57,6 +57,10 @@ final class TrainingOptions {
     int saveTotalLimit = DEFAULTS.saveTotalLimit();
     @Option(names = "--resume-from-checkpoint", paramLabel = "DIR", description = "Continue from a checkpoint-N folder (or 'last' for the newest in --output-dir).")
     String resumeFromCheckpoint;
+    @Option(names = "--report-to", paramLabel = "NAME", description = "Also log to: none or tensorboard (all = tensorboard; default ${DEFAULT-VALUE}).")
+    String reportTo = DEFAULTS.reportTo();
+    @Option(names = "--logging-dir", paramLabel = "DIR", description = "TensorBoard folder (default: OUTPUT_DIR/runs/<time>_<host>, as Hugging Face).")
+    Path loggingDir = DEFAULTS.loggingDir();
 
     /**
      * The arguments, with the learning rate of the trainer's own TRL config when --learning-rate is not given
@@ -70,7 +74,8 @@ final class TrainingOptions {
         }
         return new TrainingArgs(outputDir, learningRate != null ? learningRate : trainerLearningRate, batchSize, evalBatchSize,
                 gradientAccumulationSteps, numTrainEpochs, maxSteps, warmupRatio, warmupSteps, lrSchedulerType, weightDecay,
-                adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit, resume);
+                adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, seed, loggingSteps, evalSteps, saveSteps, saveTotalLimit, resume,
+                reportTo, loggingDir);
     }
 
     /** The arguments with DPOConfig's learning rate when --learning-rate is not given (dpo, ppo, grpo, rloo). */

@@ -15,14 +15,24 @@ import java.util.List;
  *   <li>{@code prompt} as a list of messages: rendered by the chat template with
  *       {@code add_generation_prompt=True}, then tokenized without special tokens (the template has them).</li>
  * </ul>
- * Errors name the file, line and field.
+ * Every other column ({@code solution}, {@code answer}, …) stays in the record, which rewards read
+ * ({@link #loadWithRecords}). Errors name the file, line and field.
  */
 public final class PromptDataset {
     private PromptDataset() {}
 
+    /** The prompts' token ids and, one for one, the records they came from. */
+    public record Loaded(int[][] ids, List<DatasetRecord> records) {}
+
     /** The prompts' token ids; tokenizer may be null when every record is pre-tokenized. */
     public static int[][] load(Path file, Tokenizer tokenizer, int vocabSize) {
+        return loadWithRecords(file, tokenizer, vocabSize).ids();
+    }
+
+    /** The prompts' token ids and their records; tokenizer may be null when every record is pre-tokenized. */
+    public static Loaded loadWithRecords(Path file, Tokenizer tokenizer, int vocabSize) {
         List<int[]> out = new ArrayList<>();
+        List<DatasetRecord> records = new ArrayList<>();
         for (DatasetRecord rec : DatasetReader.read(file)) {
             String where = rec.location().describe();
             JsonNode ids = rec.json().has("prompt_input_ids") ? rec.json().get("prompt_input_ids") : rec.json().get("input_ids");
@@ -55,8 +65,9 @@ public final class PromptDataset {
                 }
             }
             out.add(p);
+            records.add(rec);
         }
         if (out.isEmpty()) throw new InputException(file + ": no prompts");
-        return out.toArray(new int[0][]);
+        return new Loaded(out.toArray(new int[0][]), List.copyOf(records));
     }
 }

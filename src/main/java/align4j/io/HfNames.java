@@ -15,8 +15,9 @@ import java.util.List;
  * {@code down [C, I]}, then {@code final_norm} and {@code lm_head [V,C]} when untied.
  *
  * <p>GPT-2's Conv1D stores weights as [in, out] (modeling_gpt2.py / pytorch_utils.Conv1D: y = x·W + b),
- * so c_attn, c_proj and c_fc weights are transposed; Llama, Mistral and Qwen2 keep separate
- * q/k/v and gate/up projections (modeling_llama.py), which are stacked by rows.
+ * so c_attn, c_proj and c_fc weights are transposed; Llama, Mistral, Qwen2 and Qwen3 keep separate
+ * q/k/v and gate/up projections (modeling_llama.py), which are stacked by rows; Qwen3's
+ * {@code self_attn.q_norm}/{@code k_norm} weights [head_dim] are {@code layers.i.q_norm}/{@code k_norm}.
  */
 public final class HfNames {
     private HfNames() {}
@@ -100,6 +101,10 @@ public final class HfNames {
             }
             m.add(plain(l + "out.weight", h + "self_attn.o_proj.weight", C, q));
             if (c.outBias()) m.add(plain(l + "out.bias", h + "self_attn.o_proj.bias", C));
+            if (c.qkNorm()) { // Qwen3
+                m.add(plain(l + "q_norm.weight", h + "self_attn.q_norm.weight", D));
+                m.add(plain(l + "k_norm.weight", h + "self_attn.k_norm.weight", D));
+            }
             m.add(plain(l + "mlp_norm.weight", h + "post_attention_layernorm.weight", C));
             m.add(stacked(l + "up.weight", C, new Part(h + "mlp.gate_proj.weight", new int[] {I, C}, false),
                     new Part(h + "mlp.up_proj.weight", new int[] {I, C}, false)));

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Hugging Face's {@code *ForSequenceClassification} folder layout, which reward models use (TRL's
  * RewardTrainer: AutoModelForSequenceClassification with num_labels = 1): the backbone's tensors under
- * the base-model prefix ({@code transformer.} for GPT-2, {@code model.} for Llama/Mistral/Qwen2), no LM
+ * the base-model prefix ({@code transformer.} for GPT-2, {@code model.} for Llama/Mistral/Qwen2/Qwen3), no LM
  * head, and {@code score.weight [num_labels, C]} (nn.Linear without bias). config.json names the class in
  * {@code architectures} and carries {@code id2label}/{@code label2id} and the {@code pad_token_id} that HF
  * uses to find each sequence's last token.
@@ -18,7 +18,7 @@ import java.util.Map;
 public final class SequenceClassification {
     private static final String SUFFIX = "ForSequenceClassification";
     private static final Map<String, String> ARCHITECTURE = Map.of("gpt2", "GPT2", "llama", "Llama",
-            "mistral", "Mistral", "qwen2", "Qwen2");
+            "mistral", "Mistral", "qwen2", "Qwen2", "qwen3", "Qwen3");
 
     private SequenceClassification() {}
 

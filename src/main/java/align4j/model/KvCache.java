@@ -21,6 +21,8 @@ public final class KvCache {
     float[] res = new float[0], ln = new float[0], mean = new float[0], rstd = new float[0], qkv = new float[0],
             att = new float[0], mid = new float[0], up = new float[0], act = new float[0], tmp = new float[0],
             hidden = new float[0];
+    /** Qwen3's q/k norms ({@link QkNorm}): the heads before the norm, their rstd, the normalised heads; empty otherwise. */
+    float[] qkIn = new float[0], qkRstd = new float[0], qkTmp = new float[0];
     int[] positions = new int[0], visible = new int[0];
     float[][] rowKeys = new float[0][], rowValues = new float[0][];
 
@@ -73,6 +75,11 @@ public final class KvCache {
         act = new float[r * cfg.intermediate()];
         tmp = new float[r * c];
         hidden = new float[r * c];
+        if (cfg.qkNorm()) {
+            qkIn = new float[r * hd];
+            qkRstd = new float[r * cfg.heads()];
+            qkTmp = new float[r * hd];
+        }
         positions = new int[r];
         visible = new int[r];
         rowKeys = new float[r][];

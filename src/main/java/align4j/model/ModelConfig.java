@@ -14,8 +14,9 @@ import align4j.tensor.RopeScaling;
  *
  * <p>Two families share one {@link Transformer}: {@link Family#GPT2} (LayerNorm with bias, learned
  * positions, GELU-tanh MLP, biases everywhere, tied head) and {@link Family#LLAMA} (llama, mistral,
- * qwen2: RMSNorm, RoPE, SwiGLU MLP, grouped-query attention, optional q/k/v bias).
+ * qwen2, qwen3: RMSNorm, RoPE, SwiGLU MLP, grouped-query attention, optional q/k/v bias).
  *
+ * @param qkNorm Qwen3's RMSNorm on each query and key head before RoPE (q_norm, k_norm)
  * @param raw the parsed config.json, kept so that a saved model writes it back unchanged
  */
 public record ModelConfig(
@@ -36,6 +37,7 @@ public record ModelConfig(
         boolean outBias,
         boolean mlpBias,
         boolean tiedEmbeddings,
+        boolean qkNorm,
         ObjectNode raw) {
 
     public enum Family { GPT2, LLAMA }
@@ -88,7 +90,7 @@ public record ModelConfig(
                 yield new ModelConfig(Family.GPT2, type, f.integer("vocab_size", null), hidden,
                         f.integer("n_layer", null), heads, heads, hidden / heads, inner,
                         f.integer("n_positions", 1024), (float) f.dbl("layer_norm_epsilon", 1e-5), 0f, null,
-                        true, true, true, f.bool("tie_word_embeddings", true), c);
+                        true, true, true, f.bool("tie_word_embeddings", true), false, c);
             }
             case "llama", "mistral", "qwen2" -> {
                 int hidden = f.integer("hidden_size", null);
@@ -109,15 +111,65 @@ public record ModelConfig(
                         f.integer("intermediate_size", null), f.integer("max_position_embeddings", 2048),
                         (float) f.dbl("rms_norm_eps", 1e-6), (float) f.dbl("rope_theta", 10000.0),
                         ropeScaling(c, where), qwen2 || attnBias, !qwen2 && attnBias,
-                        f.bool("mlp_bias", false), f.bool("tie_word_embeddings", false), c);
+                        f.bool("mlp_bias", false), f.bool("tie_word_embeddings", false), false, c);
             }
+            case "qwen3" -> qwen3(c, f, type, where);
             default -> throw new ModelFormatException(where + ": model_type '" + type
-                    + "' is not supported; align4j runs gpt2, llama, mistral and qwen2");
+                    + "' is not supported; align4j runs gpt2, llama, mistral, qwen2 and qwen3");
         };
     }
 
+    /**
+     * Qwen3 (transformers models/qwen3: configuration_qwen3.py, modeling_qwen3.py): the Llama block with an
+     * RMSNorm of width head_dim on every query and key head after the projection, before RoPE; bias on
+     * q/k/v and o only with attention_bias; no MLP bias. Missing fields take Qwen3Config's defaults
+     * (head_dim 128, num_key_value_heads 32, max_position_embeddings 32768). Sliding-window layers are refused.
+     */
+    private static ModelConfig qwen3(ObjectNode c, Fields f, String type, String where) {
+        if (f.bool("use_sliding_window", false)) {
+            throw new ModelFormatException(where + ": field 'use_sliding_window' is true; align4j runs Qwen3 with "
+                    + "full attention in every layer (use_sliding_window: false)");
+        }
+        JsonNode layerTypes = c.get("layer_types");
+        if (layerTypes != null && !layerTypes.isNull()) {
+            for (JsonNode lt : layerTypes) {
+                if (!lt.asText().equals("full_attention")) {
+                    throw new ModelFormatException(where + ": field 'layer_types' holds '" + lt.asText()
+                            + "'; align4j runs Qwen3 with 'full_attention' layers only");
+                }
+            }
+        }
+        int hidden = f.integer("hidden_size", null);
+        int heads = f.integer("num_attention_heads", null);
+        // Qwen3Config: num_key_value_heads defaults to 32; an explicit null means num_attention_heads
+        int kv = c.has("num_key_value_heads") ? f.integer("num_key_value_heads", heads) : 32;
+        check(heads % kv == 0, where, "num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kv);
+        String act = f.str("hidden_act", "silu");
+        if (!act.equals("silu")) {
+            throw new ModelFormatException(where + ": field 'hidden_act' is '" + act + "'; align4j implements SwiGLU with 'silu'");
+        }
+        boolean attnBias = f.bool("attention_bias", false);
+        float theta = (float) f.dbl("rope_theta", 10000.0);
+        RopeScaling scaling = ropeScaling(c, where);
+        // transformers >= 5 writes rope_parameters {rope_type, rope_theta, ...} in place of rope_theta/rope_scaling
+        JsonNode rp = c.get("rope_parameters");
+        if (rp != null && !rp.isNull()) {
+            if (rp.has("rope_theta")) theta = (float) rp.get("rope_theta").asDouble();
+            scaling = ropeScaling(rp, "rope_parameters", where);
+        }
+        return new ModelConfig(Family.LLAMA, type, f.integer("vocab_size", null), hidden,
+                f.integer("num_hidden_layers", null), heads, kv, f.integer("head_dim", 128),
+                f.integer("intermediate_size", null), f.integer("max_position_embeddings", 32768),
+                (float) f.dbl("rms_norm_eps", 1e-6), theta, scaling, attnBias, attnBias, false,
+                f.bool("tie_word_embeddings", false), true, c);
+    }
+
     private static RopeScaling ropeScaling(ObjectNode c, String where) {
-        JsonNode rs = c.get("rope_scaling");
+        return ropeScaling(c.get("rope_scaling"), "rope_scaling", where);
+    }
+
+    /** The RoPE scaling an object of config field {@code key} describes (rope_type or type); null for none. */
+    private static RopeScaling ropeScaling(JsonNode rs, String key, String where) {
         if (rs == null || rs.isNull()) return null;
         String type = rs.has("rope_type") ? rs.get("rope_type").asText() : rs.path("type").asText("default");
         return switch (type) {
@@ -126,7 +178,7 @@ public record ModelConfig(
             case "llama3" -> new RopeScaling(type, (float) rs.path("factor").asDouble(8.0),
                     (float) rs.path("low_freq_factor").asDouble(1.0), (float) rs.path("high_freq_factor").asDouble(4.0),
                     rs.path("original_max_position_embeddings").asInt(8192));
-            default -> throw new ModelFormatException(where + ": rope_scaling type '" + type
+            default -> throw new ModelFormatException(where + ": " + key + " type '" + type
                     + "' is not supported (supported: default, linear, llama3)");
         };
     }

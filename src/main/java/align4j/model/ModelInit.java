@@ -28,6 +28,10 @@ public final class ModelInit {
             if (cfg.qkvBias()) zeros(p, ParamNames.layer(l, "qkv.bias"), cfg.qkvDim());
             normal(p, ParamNames.layer(l, "out.weight"), rnd, residualStd, c, hd);
             if (cfg.outBias()) zeros(p, ParamNames.layer(l, "out.bias"), c);
+            if (cfg.qkNorm()) {
+                ones(p, ParamNames.layer(l, "q_norm.weight"), cfg.headDim());
+                ones(p, ParamNames.layer(l, "k_norm.weight"), cfg.headDim());
+            }
             ones(p, ParamNames.layer(l, "mlp_norm.weight"), c);
             if (gpt2) zeros(p, ParamNames.layer(l, "mlp_norm.bias"), c);
             normal(p, ParamNames.layer(l, "up.weight"), rnd, std, cfg.upDim(), c);

@@ -16,7 +16,7 @@ public final class ParamNames {
     private ParamNames() {}
 
     /** "layers.{l}.{suffix}", suffix one of attn_norm.weight|bias, qkv.weight|bias, out.weight|bias,
-     * mlp_norm.weight|bias, up.weight|bias, down.weight|bias. */
+     * mlp_norm.weight|bias, up.weight|bias, down.weight|bias, and in Qwen3 q_norm.weight, k_norm.weight [head_dim]. */
     public static String layer(int l, String suffix) {
         return "layers." + l + "." + suffix;
     }

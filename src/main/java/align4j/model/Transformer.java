@@ -21,9 +21,9 @@ import java.util.Map;
 
 /**
  * One decoder-only transformer whose parts vary by {@link ModelConfig.Family} (not a class per family):
- * GPT-2 (LayerNorm with bias, learned positions, GELU-tanh, biases) and Llama/Mistral/Qwen2 (RMSNorm,
- * RoPE, SwiGLU, grouped-query attention, optional q/k/v bias). Pre-norm blocks as in both HF models:
- * h = x + attn(norm1(x)); out = h + mlp(norm2(h)).
+ * GPT-2 (LayerNorm with bias, learned positions, GELU-tanh, biases) and Llama/Mistral/Qwen2/Qwen3 (RMSNorm,
+ * RoPE, SwiGLU, grouped-query attention, optional q/k/v bias; Qwen3 adds an RMSNorm on each q and k head
+ * before RoPE, {@link QkNorm}). Pre-norm blocks as in both HF models: h = x + attn(norm1(x)); out = h + mlp(norm2(h)).
  *
  * <p>Forward and backward are explicit, llm.c style: {@link #forwardHidden} keeps the activations that
  * {@link #backwardHidden} needs in reusable buffers; the LM head runs only at the batch's target rows
@@ -50,9 +50,9 @@ public final class Transformer {
     private boolean adaptersEnabled = true;
     private boolean gradientCheckpointing;
 
-    /** One block's parameters; biases and LayerNorm shifts are null where the family has none. */
-    private record Layer(int index, Tensor norm1W, Tensor norm1B, Tensor norm2W, Tensor norm2B,
-                         EnumMap<Lora.Site, Projection> projections) {
+    /** One block's parameters; biases, LayerNorm shifts and q/k norms are null where the family has none. */
+    private record Layer(int index, Tensor norm1W, Tensor norm1B, Tensor qNormW, Tensor kNormW, Tensor norm2W,
+                         Tensor norm2B, EnumMap<Lora.Site, Projection> projections) {
         Projection at(Lora.Site site) {
             return projections.get(site);
         }
@@ -78,11 +78,13 @@ public final class Transformer {
             Tensor norm1B = gpt2 ? require(ParamNames.layer(l, "attn_norm.bias"), c) : null;
             proj.put(Lora.Site.QKV, projection(l, Lora.Site.QKV, cfg.qkvDim(), c, cfg.qkvBias()));
             proj.put(Lora.Site.OUT, projection(l, Lora.Site.OUT, c, hd, cfg.outBias()));
+            Tensor qNormW = cfg.qkNorm() ? require(ParamNames.layer(l, "q_norm.weight"), cfg.headDim()) : null;
+            Tensor kNormW = cfg.qkNorm() ? require(ParamNames.layer(l, "k_norm.weight"), cfg.headDim()) : null;
             Tensor norm2W = require(ParamNames.layer(l, "mlp_norm.weight"), c);
             Tensor norm2B = gpt2 ? require(ParamNames.layer(l, "mlp_norm.bias"), c) : null;
             proj.put(Lora.Site.UP, projection(l, Lora.Site.UP, cfg.upDim(), c, cfg.mlpBias()));
             proj.put(Lora.Site.DOWN, projection(l, Lora.Site.DOWN, c, cfg.intermediate(), cfg.mlpBias()));
-            layers[l] = new Layer(l, norm1W, norm1B, norm2W, norm2B, proj);
+            layers[l] = new Layer(l, norm1W, norm1B, qNormW, kNormW, norm2W, norm2B, proj);
         }
         // A sequence classifier (reward model) has no LM head; only forwardHidden is available then.
         Tensor headW = cfg.tiedEmbeddings() ? embed : params.containsKey(ParamNames.LM_HEAD) ? require(ParamNames.LM_HEAD, v, c) : null;
@@ -277,11 +279,15 @@ public final class Transformer {
         mlpForward(p, a, s, out, t, training);
     }
 
-    /** A block's first part over all t rows: norm1, the qkv projection (and RoPE), attention into att[s]. */
+    /** A block's first part over all t rows: norm1, the qkv projection (the q/k norms, RoPE), attention into att[s]. */
     private void attentionForward(Layer p, Batch b, Activations a, int s, float[] in, int t, boolean training) {
         int h = cfg.heads(), kv = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim();
         norm(a.ln1[s], a.ln1Mean[s], a.ln1Rstd[s], in, p.norm1W, p.norm1B, t);
         project(a.qkv[s], a.ln1[s], p, Lora.Site.QKV, t, training);
+        if (p.qNormW != null) {
+            QkNorm.forward(a.qkv[s], a.qNormIn[s], a.qNormRstd[s], a.kNormIn[s], a.kNormRstd[s], a.qkTmp, p.qNormW,
+                    p.kNormW, t, h, kv, d, cfg.normEps());
+        }
         if (rope != null) rope.forward(a.qkv[s], b.positions(), t, q, h + kv);
         Attention.forward(a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
     }
@@ -313,6 +319,10 @@ public final class Transformer {
         zero(a.dQkv, t * q);
         Attention.backward(a.dQkv, a.dAtt, a.att[s], a.lse[s], a.qkv[s], b.mask(), t, h, kv, d);
         if (rope != null) rope.backward(a.dQkv, b.positions(), t, q, h + kv);
+        if (p.qNormW != null) {
+            QkNorm.backward(a.dQkv, a.qNormIn[s], a.qNormRstd[s], a.kNormIn[s], a.kNormRstd[s], a.qkTmp, a.dQkIn,
+                    p.qNormW, p.kNormW, t, h, kv, d);
+        }
         projectBackward(a.dLn, a.dQkv, a.ln1[s], p, Lora.Site.QKV, t);
         normBackward(dres, p.norm1W, p.norm1B, a.dLn, a.res[l], a.ln1Mean[s], a.ln1Rstd[s], t);
     }
@@ -476,6 +486,10 @@ public final class Transformer {
         int c = cfg.hidden(), h = cfg.heads(), kvh = cfg.kvHeads(), d = cfg.headDim(), q = cfg.qkvDim();
         norm(kv.ln, kv.mean, kv.rstd, kv.res, p.norm1W, p.norm1B, n);
         project(kv.qkv, kv.ln, p, Lora.Site.QKV, n, false);
+        if (p.qNormW != null) {
+            QkNorm.forward(kv.qkv, kv.qkIn, kv.qkRstd, kv.qkIn, kv.qkRstd, kv.qkTmp, p.qNormW, p.kNormW, n, h, kvh, d,
+                    cfg.normEps());
+        }
         if (rope != null) rope.forward(kv.qkv, kv.positions, n, q, h + kvh);
         for (int i = 0; i < n; i++) {
             int s = slots[i], at = kv.positions[i] * kv.kvDim;
@@ -551,6 +565,10 @@ public final class Transformer {
         final boolean train, checkpointed;
         int slotLayer = -1;
         final float[][] res, ln1, ln1Mean, ln1Rstd, qkv, att, lse, resMid, ln2, ln2Mean, ln2Rstd, up, act;
+        /** Qwen3's q and k heads before their norms and the norms' rstd ({@link QkNorm}); null rows otherwise. */
+        final float[][] qNormIn, qNormRstd, kNormIn, kNormRstd;
+        /** QkNorm's scratch [rows·H·D], and its backward's second one; null without q/k norms. */
+        final float[] qkTmp, dQkIn;
         final float[] hidden, finalMean, finalRstd, tmpC;
         /** The last block's kept rows, packed ({@link #lastLayerForward}): attention output, block output, dres. */
         final float[] keepAtt, keepOut, keepGrad;
@@ -576,6 +594,14 @@ public final class Transformer {
             ln2Rstd = new float[slots][rows];
             up = new float[slots][rows * cfg.upDim()];
             act = new float[slots][rows * cfg.intermediate()];
+            boolean qk = cfg.qkNorm();
+            int kvd = cfg.kvHeads() * cfg.headDim();
+            qNormIn = qk ? new float[slots][rows * hd] : new float[slots][];
+            qNormRstd = qk ? new float[slots][rows * cfg.heads()] : new float[slots][];
+            kNormIn = qk ? new float[slots][rows * kvd] : new float[slots][];
+            kNormRstd = qk ? new float[slots][rows * cfg.kvHeads()] : new float[slots][];
+            qkTmp = qk ? new float[rows * hd] : null;
+            dQkIn = qk && train ? new float[rows * hd] : null;
             hidden = new float[rows * c];
             finalMean = ln ? new float[rows] : null;
             finalRstd = new float[rows];

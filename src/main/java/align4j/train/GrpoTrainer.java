@@ -1,5 +1,6 @@
 package align4j.train;
 
+import align4j.data.DatasetRecord;
 import align4j.loss.GrpoAdvantages;
 import align4j.loss.GrpoLoss;
 import align4j.loss.KlEstimators;
@@ -53,7 +54,12 @@ public final class GrpoTrainer implements RlLoop.Algorithm {
 
     @Override
     public Stats step(int[][] prompts, long sampleSeed, double lr, AdamW adam) {
-        Rollouts r = sampler.sample(prompts, cfg.numGenerations(), sampleSeed);
+        return step(prompts, null, sampleSeed, lr, adam);
+    }
+
+    @Override
+    public Stats step(int[][] prompts, DatasetRecord[] records, long sampleSeed, double lr, AdamW adam) {
+        Rollouts r = sampler.sample(prompts, cfg.numGenerations(), sampleSeed).withPromptRecords(records, cfg.numGenerations());
         return update(r, adam, lr);
     }
 
@@ -61,7 +67,8 @@ public final class GrpoTrainer implements RlLoop.Algorithm {
     public Stats update(Rollouts r, AdamW adam, double lr) {
         int[] off = r.offsets();
         int n = off[r.size()], g = cfg.numGenerations();
-        float[] scores = reward.score(r);
+        Stats perFunction = new Stats();
+        float[] scores = reward.score(r, perFunction);
         float[] refLogp = reference == null ? null : reference.logps(r);
         boolean needOld = cfg.numIterations() > 1 || (cfg.estimator() == GrpoConfig.Estimator.RLOO && refLogp != null);
         float[] oldLogp = needOld ? policy.logps(r) : null;
@@ -85,6 +92,7 @@ public final class GrpoTrainer implements RlLoop.Algorithm {
             st.add("frac_reward_zero_std", GrpoAdvantages.fracRewardZeroStd(rewards, g), 1);
         }
         st.add("reward", mean(scores), 1);
+        st.merge(perFunction);
         if (cfg.estimator() == GrpoConfig.Estimator.RLOO) st.add("rlhf_reward", mean(rewards), 1);
         GrpoLoss.Config lossCfg = cfg.lossConfig();
         int microSize = (r.size() + microBatches - 1) / microBatches;

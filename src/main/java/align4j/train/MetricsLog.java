@@ -19,12 +19,15 @@ import java.util.Map;
 /**
  * {@code metrics.jsonl}: one JSON object per logged step, with TRL's metric names and HF's
  * {@code log_history} layout (the metrics, then {@code epoch} and {@code step}). Each line is
- * flushed as it is written, so a killed run keeps every line it logged.
+ * flushed as it is written, so a killed run keeps every line it logged. With {@link #reportingTo} each line's
+ * values (all but {@code step}) also go to TensorBoard as scalars at that step, named as Hugging Face's
+ * {@code TensorBoardCallback} names them ({@link #tensorBoardTag}: {@code train/loss}, {@code eval/loss}).
  */
 public final class MetricsLog implements Closeable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
     private final BufferedWriter out;
+    private TensorBoardWriter tensorBoard;
 
     private MetricsLog(Path file, BufferedWriter out) {
         this.file = file;
@@ -76,6 +79,22 @@ public final class MetricsLog implements Closeable {
         return file;
     }
 
+    /** Also writes every line to this TensorBoard event file from now on; it is closed with the log. */
+    public MetricsLog reportingTo(TensorBoardWriter writer) {
+        this.tensorBoard = writer;
+        return this;
+    }
+
+    /**
+     * HF's {@code rewrite_logs} (transformers/integrations/integration_utils.py): {@code eval_x} → {@code eval/x},
+     * {@code test_x} → {@code test/x}, anything else → {@code train/x}.
+     */
+    public static String tensorBoardTag(String key) {
+        if (key.startsWith("eval_")) return "eval/" + key.substring("eval_".length());
+        if (key.startsWith("test_")) return "test/" + key.substring("test_".length());
+        return "train/" + key;
+    }
+
     /**
      * A training line: {@code loss} and the other metrics as given, then {@code grad_norm},
      * {@code learning_rate}, {@code epoch}, {@code step}.
@@ -105,10 +124,24 @@ public final class MetricsLog implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
+        if (tensorBoard != null) {
+            // HF's on_log: add_scalar(tag, value, global_step) for each numeric value of the logs (which hold
+            // epoch but not step), then flush
+            o.fields().forEachRemaining(f -> {
+                if (!f.getKey().equals("step") && f.getValue().isNumber()) {
+                    tensorBoard.scalar(tensorBoardTag(f.getKey()), f.getValue().asDouble(), step);
+                }
+            });
+            tensorBoard.flush();
+        }
     }
 
     @Override
     public void close() throws IOException {
-        out.close();
+        try {
+            out.close();
+        } finally {
+            if (tensorBoard != null) tensorBoard.close();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package align4j.train;
 
+import align4j.data.DatasetRecord;
 import align4j.loss.Gae;
 import align4j.loss.KlEstimators;
 import align4j.loss.PpoClipLoss;
@@ -74,12 +75,20 @@ public final class PpoTrainer implements RlLoop.Algorithm {
 
     @Override
     public Stats step(int[][] prompts, long sampleSeed, double lr, AdamW adam) {
-        return update(sampler.sample(prompts, 1, sampleSeed), sampleSeed, adam, lr);
+        return step(prompts, null, sampleSeed, lr, adam);
     }
 
-    /** What the update computes before optimising: the inputs of every minibatch. */
+    @Override
+    public Stats step(int[][] prompts, DatasetRecord[] records, long sampleSeed, double lr, AdamW adam) {
+        return update(sampler.sample(prompts, 1, sampleSeed).withPromptRecords(records, 1), sampleSeed, adam, lr);
+    }
+
+    /**
+     * What the update computes before optimising: the inputs of every minibatch, and the per-function reward
+     * metrics ({@link RewardFunction#score(Rollouts, Stats)}).
+     */
     public record Prepared(float[] oldLogp, float[] oldValues, float[] refLogp, float[] scores, float[] rewards,
-                           float[] advantages, float[] returns, PpoRewards.Stats rewardStats) {}
+                           float[] advantages, float[] returns, PpoRewards.Stats rewardStats, Stats perFunction) {}
 
     /** Steps 1–4 on given rollouts (public so tests can recompute the update independently). */
     public Prepared prepare(Rollouts r) {
@@ -87,7 +96,8 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         int n = off[r.size()];
         RolloutLogps.Scored old = policy.score(r);
         float[] refLogp = reference.logps(r);
-        float[] scores = reward.score(r).clone();
+        Stats perFunction = new Stats();
+        float[] scores = reward.score(r, perFunction).clone();
         if (!Double.isNaN(cfg.missingEosPenalty())) {
             for (int i = 0; i < r.size(); i++) if (r.truncated()[i]) scores[i] -= (float) cfg.missingEosPenalty();
         }
@@ -96,7 +106,7 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         if (cfg.whitenRewards()) Gae.whiten(rewards, n, false);
         Gae.compute(rewards, old.values(), off, cfg.gamma(), cfg.lam(), adv, ret);
         Gae.whiten(adv, n, true);
-        return new Prepared(old.logp(), old.values(), refLogp, scores, rewards, adv, ret, rs);
+        return new Prepared(old.logp(), old.values(), refLogp, scores, rewards, adv, ret, rs, perFunction);
     }
 
     /** The whole PPO update of one batch on given rollouts; minibatch order is seeded by seed. */
@@ -143,6 +153,7 @@ public final class PpoTrainer implements RlLoop.Algorithm {
         st.add("objective/non_score_reward", rs.nonScoreReward(), 1);
         st.add("objective/rlhf_reward", rs.rlhfReward(), 1);
         st.add("objective/scores", rs.scores(), 1);
+        st.merge(p.perFunction());
         st.add("objective/kl_coef", klCtl.value(), 1);
         int eos = 0;
         for (boolean t : r.truncated()) if (!t) eos++;

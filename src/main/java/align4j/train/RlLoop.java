@@ -1,5 +1,6 @@
 package align4j.train;
 
+import align4j.data.DatasetRecord;
 import align4j.tensor.Tensor;
 import java.io.IOException;
 import java.util.List;
@@ -25,6 +26,14 @@ public final class RlLoop {
          */
         Stats step(int[][] prompts, long sampleSeed, double lr, AdamW adam);
 
+        /**
+         * The step with each prompt's dataset record (records[i] for prompts[i]; records null: none), for rewards
+         * that read its columns; algorithms that score without records need not override it.
+         */
+        default Stats step(int[][] prompts, DatasetRecord[] records, long sampleSeed, double lr, AdamW adam) {
+            return step(prompts, sampleSeed, lr, adam);
+        }
+
         /** Scalars that change during training and must survive a resume (PPO's adaptive KL coefficient). */
         default Map<String, Double> state() {
             return Map.of();
@@ -35,15 +44,24 @@ public final class RlLoop {
 
     private final TrainingArgs args;
     private final int[][] prompts;
+    private final List<DatasetRecord> records;
     private final List<Tensor> params;
     private final Algorithm algorithm;
     private final TrainLoop.Listener listener;
 
     /** params: everything checkpointed (policy and value head); the trainable ones are those with a grad. */
     public RlLoop(TrainingArgs args, int[][] prompts, List<Tensor> params, Algorithm algorithm, TrainLoop.Listener listener) {
+        this(args, prompts, List.of(), params, algorithm, listener);
+    }
+
+    /** records: the prompts' dataset records, one per prompt, handed to the algorithm with them; empty: none. */
+    public RlLoop(TrainingArgs args, int[][] prompts, List<DatasetRecord> records, List<Tensor> params, Algorithm algorithm,
+                  TrainLoop.Listener listener) {
         if (prompts.length == 0) throw new IllegalArgumentException("no prompts to train on");
+        if (!records.isEmpty() && records.size() != prompts.length) throw new IllegalArgumentException("records and prompts differ in count");
         this.args = args;
         this.prompts = prompts;
+        this.records = records;
         this.params = params;
         this.algorithm = algorithm;
         this.listener = listener;
@@ -68,12 +86,16 @@ public final class RlLoop {
             while (run.running()) {
                 int[] idx = run.draw(args.batchSize());
                 int[][] batch = new int[idx.length][];
-                for (int i = 0; i < idx.length; i++) batch[i] = prompts[idx[i]];
+                DatasetRecord[] recs = records.isEmpty() ? null : new DatasetRecord[idx.length];
+                for (int i = 0; i < idx.length; i++) {
+                    batch[i] = prompts[idx[i]];
+                    if (recs != null) recs[i] = records.get(idx[i]);
+                }
                 double lr = run.lr();
                 long sampleSeed = args.seed() * 0x9E3779B97F4A7C15L + run.step() + 1;
                 Stats s;
                 try {
-                    s = algorithm.step(batch, sampleSeed, lr, run.adam);
+                    s = algorithm.step(batch, recs, sampleSeed, lr, run.adam);
                 } catch (TrainLoop.TrainingDiverged e) {
                     throw run.diverged(e);
                 }

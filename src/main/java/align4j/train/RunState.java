@@ -36,7 +36,8 @@ final class RunState implements AutoCloseable {
 
     /**
      * Starts a run of total steps over examples examples, or resumes it from args' resumeFromCheckpoint; opens
-     * outputDir/metrics.jsonl (on resume keeping its lines up to the checkpoint's step).
+     * outputDir/metrics.jsonl (on resume keeping its lines up to the checkpoint's step) and, with report_to
+     * tensorboard, a new TensorBoard event file.
      *
      * @param params     every tensor checkpointed; the trainable ones ({@link Tensor#isTrainable}) are optimised
      * @param extraState an algorithm's scalars that must survive a resume, saved in every checkpoint
@@ -61,6 +62,24 @@ final class RunState implements AutoCloseable {
         }
         Path metrics = args.outputDir().resolve("metrics.jsonl");
         log = args.resumeFromCheckpoint() != null ? MetricsLog.resume(metrics, step) : MetricsLog.create(metrics);
+        if (args.reportsToTensorBoard()) {
+            try {
+                log.reportingTo(TensorBoardWriter.open(tensorBoardDir(args), args.resumeFromCheckpoint() != null ? step + 1 : 0));
+            } catch (IOException | RuntimeException e) {
+                log.close();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * report_to tensorboard's folder: logging_dir, or HF's default {@code output_dir/runs/<time>_<host>}; a resumed
+     * run continues the newest runs/ folder that has event files, so TensorBoard shows one run.
+     */
+    private static Path tensorBoardDir(TrainingArgs args) throws IOException {
+        if (args.loggingDir() != null) return args.loggingDir();
+        Path latest = args.resumeFromCheckpoint() != null ? TensorBoardWriter.latestLogDir(args.outputDir()) : null;
+        return latest != null ? latest : TensorBoardWriter.defaultLogDir(args.outputDir());
     }
 
     boolean running() {

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code align4j logps} on tiny Hugging Face-format models against an independent PyTorch
- * re-implementation of HF's GPT-2 and Llama/Mistral/Qwen2 forward passes in float64
+ * re-implementation of HF's GPT-2 and Llama/Mistral/Qwen2/Qwen3 forward passes in float64
  * (scripts/make_reference_models.py wrote the models and the expected numbers).
  */
 class LogpsReferenceTest {
@@ -22,7 +22,7 @@ class LogpsReferenceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"gpt2_hub", "gpt2_transformer_prefix", "llama_gqa", "llama3_rope_scaling",
-            "qwen2_tied_bf16", "mistral_sharded"})
+            "qwen2_tied_bf16", "mistral_sharded", "qwen3_tied_bf16", "qwen3_attention_bias"})
     void summedLogpsMatchThePyTorchReference(String name, @TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out.jsonl");
         int rc = Main.run("logps", "--model", REF.resolve("models/" + name).toString(),

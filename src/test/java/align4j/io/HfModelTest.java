@@ -48,7 +48,7 @@ class HfModelTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"gpt2_hub", "gpt2_transformer_prefix", "llama_gqa", "llama3_rope_scaling",
-            "qwen2_tied_bf16", "mistral_sharded"})
+            "qwen2_tied_bf16", "mistral_sharded", "qwen3_tied_bf16", "qwen3_attention_bias"})
     void saveAfterLoadWritesTheSameTensorsNamesDtypesAndShards(String name) throws IOException {
         Path src = model(name), out = tmp.resolve(name);
         LoadedModel m = HfModel.load(src);

@@ -29,6 +29,8 @@ class KvCacheDecodingTest {
                             + "\"low_freq_factor\":1.0,\"high_freq_factor\":4.0,\"original_max_position_embeddings\":8}"));
             // qwen2: q/k/v bias, one kv head for two query heads, tied head
             case "qwen2" -> TinyModels.qwen2();
+            // qwen3: q/k norms, GQA, head_dim 6 ≠ hidden/heads, tied head
+            case "qwen3" -> TinyModels.qwen3().put("rope_theta", 500.0);
             default -> throw new IllegalArgumentException(name);
         };
         return TinyModels.config(json, name);
@@ -47,14 +49,14 @@ class KvCacheDecodingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen2", "qwen3"})
     void cachedLogitsEqualFullRecomputationAtEveryStep(String family) throws Exception {
         check(model(family, 21), family);
     }
 
     /** LoRA adapters on every projection (random B, so they matter) and frozen weights held as bf16 apply in decoding too. */
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen2", "qwen3"})
     void adaptersAndBf16WeightsApplyWhenDecoding(String family) throws Exception {
         Transformer m = model(family, 21);
         int[] ids = {1, 2, 3, 4};

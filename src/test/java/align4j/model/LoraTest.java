@@ -37,7 +37,7 @@ class LoraTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen2", "qwen3"})
     void adapterGradientsMatchFiniteDifferences(String family) throws Exception {
         ModelConfig cfg = TransformerGradientTest.config(family);
         Transformer m = new Transformer(cfg, TransformerGradientTest.weights(cfg, 11));
@@ -64,7 +64,7 @@ class LoraTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "qwen2"})
+    @ValueSource(strings = {"gpt2", "qwen2", "qwen3"})
     void freshAdaptersAndDisabledAdaptersGiveExactlyTheBaseLogps(String family) throws Exception {
         ModelConfig cfg = TransformerGradientTest.config(family);
         Transformer m = new Transformer(cfg, TransformerGradientTest.weights(cfg, 2));
@@ -82,7 +82,7 @@ class LoraTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen3"})
     void mergedWeightsGiveTheAdapterModelsLogps(String family) throws Exception {
         ModelConfig cfg = TransformerGradientTest.config(family);
         Map<String, Tensor> p = TransformerGradientTest.weights(cfg, 2);
@@ -121,7 +121,7 @@ class LoraTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen2", "qwen3"})
     void gradientCheckpointingGivesBitIdenticalGradients(String family) throws Exception {
         float[][] full = grads(family, false, false, 0), ckpt = grads(family, true, false, 0);
         for (int i = 0; i < full.length; i++) assertArrayEquals(full[i], ckpt[i], "tensor " + i);

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Scores of Hugging Face sequence-classification reward models (GPT-2 and Llama layouts) against an
+ * Scores of Hugging Face sequence-classification reward models (GPT-2, Llama and Qwen3 layouts) against an
  * independent float64 PyTorch re-implementation (scripts/make_reward_reference.py wrote the folders and
  * the expected numbers), through the Java API and through {@code align4j score}; and a save → load round trip.
  */
@@ -37,7 +37,7 @@ class RewardModelReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2_reward", "llama_reward"})
+    @ValueSource(strings = {"gpt2_reward", "llama_reward", "qwen3_reward"})
     void javaApiScoresMatchPyTorch(String name) throws Exception {
         RewardModel rm = RewardModelFolder.load(REF.resolve("models/" + name)).scoreBatchSize(3);
         List<JsonNode> single = lines(REF.resolve(name + ".completions.expected.jsonl"));
@@ -64,7 +64,7 @@ class RewardModelReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2_reward", "llama_reward"})
+    @ValueSource(strings = {"gpt2_reward", "llama_reward", "qwen3_reward"})
     void scoreCommandWritesThePyTorchScores(String name, @TempDir Path tmp) throws Exception {
         for (String kind : new String[] {"completions", "pairs"}) {
             Path out = tmp.resolve(kind + ".jsonl");
@@ -82,7 +82,7 @@ class RewardModelReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2_reward", "llama_reward"})
+    @ValueSource(strings = {"gpt2_reward", "llama_reward", "qwen3_reward"})
     void savedFolderHasHuggingFaceNamesAndLoadsToTheSameScores(String name, @TempDir Path tmp) throws Exception {
         Path dir = REF.resolve("models/" + name);
         RewardModel rm = RewardModelFolder.load(dir);
@@ -92,8 +92,8 @@ class RewardModelReferenceTest {
         double[] after = RewardModelFolder.load(tmp).score(p, c);
         assertArrayEquals(before, after, 0.0);
         JsonNode cfg = JSON.readTree(tmp.resolve("config.json").toFile());
-        assertEquals(name.startsWith("gpt2") ? "GPT2ForSequenceClassification" : "LlamaForSequenceClassification",
-                cfg.get("architectures").get(0).asText());
+        String family = name.startsWith("gpt2") ? "GPT2" : name.startsWith("qwen3") ? "Qwen3" : "Llama";
+        assertEquals(family + "ForSequenceClassification", cfg.get("architectures").get(0).asText());
         assertEquals("LABEL_0", cfg.get("id2label").get("0").asText());
         assertEquals(0, cfg.get("label2id").get("LABEL_0").asInt());
         assertTrue(cfg.get("pad_token_id").canConvertToInt());

@@ -44,6 +44,16 @@ public final class TinyModels {
                 + "\"tie_word_embeddings\":true}");
     }
 
+    /**
+     * Qwen3: 41 ids, hidden 16, MLP 24, 2 layers, 4 query heads on 2 kv heads of width 6 (not hidden/heads) with
+     * their q/k norms, tied head.
+     */
+    public static ObjectNode qwen3() {
+        return json("{\"model_type\":\"qwen3\",\"vocab_size\":41,\"hidden_size\":16,\"intermediate_size\":24,"
+                + "\"num_hidden_layers\":2,\"num_attention_heads\":4,\"num_key_value_heads\":2,\"head_dim\":6,"
+                + "\"tie_word_embeddings\":true}");
+    }
+
     /** A one-layer Llama over a real tokenizer's ids: hidden 16, MLP 16, 2 heads. */
     public static ObjectNode oneLayerLlama(int vocab) {
         return json("{\"model_type\":\"llama\",\"vocab_size\":" + vocab + ",\"hidden_size\":16,\"intermediate_size\":16,"

@@ -22,6 +22,9 @@ class TransformerGradientTest {
             case "gpt2" -> TinyModels.gpt2();
             case "llama" -> TinyModels.llama().put("rope_theta", 500.0);
             case "qwen2" -> TinyModels.qwen2();
+            // q/k norms on 4 query heads and 2 kv heads; with attention_bias also q/k/v/o biases
+            case "qwen3" -> TinyModels.qwen3().put("rope_theta", 500.0);
+            case "qwen3_attention_bias" -> TinyModels.qwen3().put("rope_theta", 500.0).put("attention_bias", true);
             default -> throw new IllegalArgumentException(name);
         };
         return TinyModels.config(json, name);
@@ -50,7 +53,7 @@ class TransformerGradientTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen2", "qwen3", "qwen3_attention_bias"})
     void everyParameterGradientMatchesFiniteDifferences(String family) throws Exception {
         ModelConfig cfg = config(family);
         Map<String, Tensor> p = weights(cfg, 11);
@@ -98,7 +101,7 @@ class TransformerGradientTest {
      * by row; the rows left out add exact zeros to the weight sums), with and without checkpointing.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen2", "qwen3"})
     void lastBlockOnTheHeadsRowsOnlyGivesTheFullBlocksLogpsAndGradients(String family) throws Exception {
         ModelConfig cfg = config(family);
         Batch b = batch(cfg);
@@ -143,7 +146,7 @@ class TransformerGradientTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen2", "qwen3"})
     void prefixSharingGivesTheSameLogpsAsSeparateSequences(String family) throws Exception {
         ModelConfig cfg = config(family);
         Transformer m = new Transformer(cfg, weights(cfg, 5));
