@@ -8,14 +8,16 @@ ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[
 special tokens). Templates: the ones committed under src/test/resources/text/<name>/ plus small probes of
 Jinja features in src/test/resources/text/templates/*.jinja.
 
-    apt-get install -y python3-jinja2      # Debian's jinja2 3.1.2
+    apt-get install -y python3-jinja2      # any jinja2 3.1.x (the committed file records the version)
     /usr/bin/python3 scripts/chat_template_reference.py     (from the repository root)
 
-Writes src/test/resources/text/chat_template_expected.json.
+Writes src/test/resources/text/chat_template_expected.json ("cases": renderings; "qwen3_boundaries": TRL's
+prompt/completion split of a preference pair and the assistant turns of an SFT conversation under Qwen3's template).
 """
 import json
 import os
 from datetime import datetime
+from itertools import takewhile
 
 import jinja2
 from jinja2.ext import loopcontrols
@@ -77,6 +79,110 @@ CONVERSATIONS = {
     "alternation-broken": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}],
 }
 
+# Qwen3's thinking switch and think-tag handling: rendered with enable_thinking unset (transformers' default,
+# thinking on), True and False; earlier assistant turns lose their <think> block, reasoning_content is used when
+# given, tool calls and tool results render as the template writes them.
+QWEN3_CONVERSATIONS = {
+    "think-multi-turn": [
+        {"role": "user", "content": "Is 91 prime?"},
+        {"role": "assistant", "content": "<think>\n91 = 7 × 13.\n</think>\n\nNo, 91 = 7 × 13."},
+        {"role": "user", "content": "And 97?"},
+        {"role": "assistant", "content": "<think>\nNo divisor up to 9.\n</think>\n\nYes, 97 is prime."},
+    ],
+    "reasoning-content": [
+        SYSTEM,
+        {"role": "user", "content": "2+3?"},
+        {"role": "assistant", "content": "5", "reasoning_content": "\nAdd them.\n"},
+        {"role": "user", "content": "Times 2?"},
+        {"role": "assistant", "content": "10", "reasoning_content": "5 × 2."},
+    ],
+    "no-think-last-turn": [
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hello"},
+    ],
+    "tool-call": [
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": "", "tool_calls": [
+            {"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]},
+        {"role": "tool", "content": "{\"temp\": 21}"},
+        {"role": "assistant", "content": "It is 21 °C."},
+    ],
+}
+QWEN3_KWARGS = {"default": {}, "thinking-on": {"enable_thinking": True}, "thinking-off": {"enable_thinking": False}}
+
+# Prompt/completion boundaries of a conversational preference pair, split as TRL's maybe_apply_chat_template
+# splits it (prompt rendered with add_generation_prompt; each prompt+completion rendered whole; the prompt is
+# their common prefix), and the assistant turns of an SFT conversation: each turn's text runs from the end of
+# the conversation before it rendered with add_generation_prompt (or, when that is not how the turn was rendered,
+# from its content) through the template's end-of-turn token.
+QWEN3_PAIR = {
+    "prompt": [
+        SYSTEM,
+        {"role": "user", "content": "Is 91 prime?"},
+        {"role": "assistant", "content": "<think>\n91 = 7 × 13.\n</think>\n\nNo."},
+        {"role": "user", "content": "And 97?"},
+    ],
+    "chosen": [{"role": "assistant", "content": "<think>\nNo divisor up to 9.\n</think>\n\nYes, 97 is prime."}],
+    "rejected": [{"role": "assistant", "content": "No, 97 = 7 × 14."}],
+}
+QWEN3_PAIR_NO_THINK = {
+    "prompt": QWEN3_PAIR["prompt"],
+    "chosen": [{"role": "assistant", "content": "Yes, 97 is prime."}],
+    "rejected": [{"role": "assistant", "content": "No, 97 = 7 × 14."}],
+}
+# Reasoning only in the rejected completion: with enable_thinking=false TRL's split then leaves the chosen
+# completion after a longer prompt than the final one (reproduced as TRL does it).
+QWEN3_PAIR_THINK_REJECTED = {
+    "prompt": QWEN3_PAIR["prompt"],
+    "chosen": QWEN3_PAIR_NO_THINK["chosen"],
+    "rejected": [{"role": "assistant", "content": "<think>\n7 × 14 = 98.\n</think>\n\nNo."}],
+}
+QWEN3_SFT = QWEN3_CONVERSATIONS["think-multi-turn"]
+END_OF_TURN = "<|im_end|>"
+
+
+def trl_pair(source, pair, variables):
+    prompt = ENV.from_string(source).render(messages=pair["prompt"], add_generation_prompt=True, **variables)
+    out = {}
+    for side in ("chosen", "rejected"):
+        whole = ENV.from_string(source).render(messages=pair["prompt"] + pair[side], add_generation_prompt=False,
+                                               **variables)
+        prompt = "".join(a for a, _ in takewhile(lambda x: x[0] == x[1], zip(prompt, whole)))
+        out[side] = whole[len(prompt):]
+    out["prompt"] = prompt
+    return out
+
+
+def assistant_turns(source, messages, variables):
+    def render(msgs, agp):
+        return ENV.from_string(source).render(messages=msgs, add_generation_prompt=agp, **variables)
+    full = render(messages, False)
+    turns = []
+    for i, m in enumerate(messages):
+        if m["role"] != "assistant":
+            continue
+        before = render(messages[:i], True)
+        visible = m["content"].split("</think>")[-1].strip()  # earlier turns render without their think block
+        start = len(before) if full.startswith(before) else full.index(visible, len(render(messages[:i], False)))
+        end = full.index(END_OF_TURN, full.index(visible, start)) + len(END_OF_TURN)
+        turns.append(full[start:end])
+    return {"text": full, "assistant_turns": turns}
+
+
+def qwen3_boundaries():
+    source, tokens = tokenizer_template("qwen3")
+    out = []
+    for kwargs_name, kwargs in QWEN3_KWARGS.items():
+        variables = dict(tokens, tools=None, documents=None, **kwargs)
+        pairs = {"no-think": QWEN3_PAIR_NO_THINK, "think": QWEN3_PAIR, "think-rejected": QWEN3_PAIR_THINK_REJECTED}
+        for pair_name, pair in pairs.items():
+            out.append({"kind": "pair", "name": pair_name + " " + kwargs_name, "kwargs": kwargs, "pair": pair,
+                        **trl_pair(source, pair, variables)})
+        out.append({"kind": "sft", "name": "think-multi-turn " + kwargs_name, "kwargs": kwargs, "messages": QWEN3_SFT,
+                    **assistant_turns(source, QWEN3_SFT, variables)})
+    return out
+
+
 FEATURE_MESSAGES = [
     SYSTEM,
     {"role": "user", "content": "Hello, \"quoted\" and ünïcode ✓"},
@@ -105,6 +211,15 @@ def main():
                         "add_generation_prompt": agp, "variables": tokens}
                 case.update(render(source, messages, agp, tokens))
                 cases.append(case)
+    source, tokens = tokenizer_template("qwen3")
+    for conv_name, messages in QWEN3_CONVERSATIONS.items():
+        for kwargs_name, kwargs in QWEN3_KWARGS.items():
+            for agp in (False, True):
+                variables = dict(tokens, **kwargs)
+                case = {"template": "qwen3", "conversation": conv_name + " " + kwargs_name, "messages": messages,
+                        "add_generation_prompt": agp, "variables": variables}
+                case.update(render(source, messages, agp, variables))
+                cases.append(case)
     feature_dir = os.path.join(ROOT, "templates")
     for file in sorted(os.listdir(feature_dir)):
         source = open(os.path.join(feature_dir, file), encoding="utf-8").read()
@@ -116,7 +231,8 @@ def main():
             cases.append(case)
     out = os.path.join(ROOT, "chat_template_expected.json")
     with open(out, "w", encoding="utf-8") as f:
-        json.dump({"source": "jinja2 %s (scripts/chat_template_reference.py)" % jinja2.__version__, "cases": cases},
+        json.dump({"source": "jinja2 %s (scripts/chat_template_reference.py)" % jinja2.__version__, "cases": cases,
+                   "qwen3_boundaries": qwen3_boundaries()},
                   f, ensure_ascii=False, indent=1)
         f.write("\n")
     print("wrote", out, len(cases), "cases")

@@ -35,16 +35,26 @@ public final class Collect {
      * @param btTemperature  T of bradleyTerry
      * @param referenceField each prompt record's field holding a reference completion (BLEU, ROUGE-L), or null
      * @param seed           seed of the Bradley–Terry draws
+     * @param listwise       write one ranking per prompt instead of pairs: {@code prompt}, {@code completions} best first,
+     *                       {@code ranking} (1 the best; equal labels share a rank) and {@code scores}; with bradleyTerry
+     *                       the order is drawn from the Plackett–Luce model with utilities s/T (the Gumbel-max trick:
+     *                       sort s/T + Gumbel noise), which for two completions is the Bradley–Terry draw
      */
-    public record Config(Pairing pairing, boolean bradleyTerry, double btTemperature, String referenceField, long seed) {
+    public record Config(Pairing pairing, boolean bradleyTerry, double btTemperature, String referenceField, long seed,
+                         boolean listwise) {
         public Config {
             if (bradleyTerry && !(btTemperature > 0)) throw new InputException("--bt-temperature must be > 0, got " + btTemperature);
+        }
+
+        /** Pairs (not rankings). */
+        public Config(Pairing pairing, boolean bradleyTerry, double btTemperature, String referenceField, long seed) {
+            this(pairing, bradleyTerry, btTemperature, referenceField, seed, false);
         }
     }
 
     /**
-     * The pairs as records, and counts: prompts, completions dropped (empty or repeated), judge answers invalid; the
-     * mean score gap of the pairs (NaN for a judge or no pairs).
+     * The pairs (or rankings) as records, and counts: prompts, completions dropped (empty or repeated), judge answers invalid; the
+     * mean score gap of the pairs (best − worst for rankings; NaN for a judge or no records).
      */
     public record Result(List<ObjectNode> records, int prompts, int dropped, int invalid, double meanGap) {}
 
@@ -84,7 +94,7 @@ public final class Collect {
             kept.add(k);
         }
         Result r = labeller instanceof Labeller.Pointwise pw ? pointwise(samples, pw, config, kept, flat)
-                : pairwise(samples, (Labeller.Pairwise) labeller, config.pairing(), kept, perPrompt);
+                : pairwise(samples, (Labeller.Pairwise) labeller, config, kept, perPrompt);
         return new Result(r.records(), n, dropped, r.invalid(), r.meanGap());
     }
 
@@ -103,6 +113,14 @@ public final class Collect {
             List<Integer> k = kept.get(i);
             double[] s = Arrays.copyOfRange(all, off, off + k.size());
             off += k.size();
+            if (config.listwise()) {
+                ObjectNode rec = ranking(d, i, k, config.bradleyTerry() ? gumbel(s, config.btTemperature(), rng) : s, s);
+                if (rec != null) {
+                    out.add(rec);
+                    gap += max(s) - min(s);
+                }
+                continue;
+            }
             List<ScoredPairs.Pair> ps = config.bradleyTerry() ? ScoredPairs.sampled(s, config.pairing(), config.btTemperature(), rng)
                     : ScoredPairs.of(s, config.pairing());
             for (ScoredPairs.Pair p : ps) {
@@ -113,8 +131,9 @@ public final class Collect {
         return new Result(out, kept.size(), 0, 0, out.isEmpty() ? Double.NaN : gap / out.size());
     }
 
-    private static Result pairwise(Samples d, Labeller.Pairwise pj, Pairing pairing, List<List<Integer>> kept,
+    private static Result pairwise(Samples d, Labeller.Pairwise pj, Config config, List<List<Integer>> kept,
                                    List<List<Sample>> samples) {
+        Pairing pairing = config.listwise() ? null : config.pairing();
         int n = kept.size(), invalid = 0;
         List<String> jp = new ArrayList<>();
         List<String[]> jc = new ArrayList<>();
@@ -153,7 +172,56 @@ public final class Collect {
                 out.add(record(d, i, k.get(p.chosen()), k.get(p.rejected()), wins[i][p.chosen()], wins[i][p.rejected()]));
             }
         }
+        for (int i = 0; i < n && config.listwise(); i++) {
+            ObjectNode rec = ranking(d, i, kept.get(i), wins[i], wins[i]);
+            if (rec != null) out.add(rec);
+        }
         return new Result(out, n, 0, invalid, Double.NaN);
+    }
+
+    /**
+     * One prompt's kept completions as a listwise record ranked by keys (descending, ties in sampled order), with
+     * their labels; null when fewer than two completions or all labels are equal (nothing to rank).
+     */
+    private static ObjectNode ranking(Samples d, int i, List<Integer> kept, double[] keys, double[] labels) {
+        PromptFile.Prompt p = d.prompts().get(i);
+        if (p.field().equals("prompt_input_ids")) {
+            throw new InputException("collect --listwise writes text records; the prompts are pre-tokenized (prompt_input_ids)");
+        }
+        if (kept.size() < 2 || max(labels) == min(labels)) return null;
+        Integer[] order = new Integer[kept.size()];
+        for (int j = 0; j < order.length; j++) order[j] = j;
+        Arrays.sort(order, (a, b) -> Double.compare(keys[b], keys[a]));
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.set("prompt", p.record().get(p.field()));
+        ArrayNode completions = o.putArray("completions"), ranking = o.putArray("ranking"), scores = o.putArray("scores");
+        for (int r = 0; r < order.length; r++) {
+            completions.add(completion(d.get(i, kept.get(order[r])).text(), p.conversational()));
+            int rank = 1;
+            for (int q = 0; q < r; q++) if (keys[order[q]] > keys[order[r]]) rank++;
+            ranking.add(rank);
+            scores.add(labels[order[r]]);
+        }
+        return o;
+    }
+
+    /** A Plackett–Luce sample of the order of utilities s/T: the keys s/T + Gumbel(0, 1) (Gumbel-max trick). */
+    private static double[] gumbel(double[] s, double temperature, SplittableRandom rng) {
+        double[] k = new double[s.length];
+        for (int j = 0; j < k.length; j++) k[j] = s[j] / temperature - Math.log(-Math.log(1 - rng.nextDouble()));
+        return k;
+    }
+
+    private static double max(double[] v) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (double x : v) m = Math.max(m, x);
+        return m;
+    }
+
+    private static double min(double[] v) {
+        double m = Double.POSITIVE_INFINITY;
+        for (double x : v) m = Math.min(m, x);
+        return m;
     }
 
     /** A TRL standard record (text prompts) or a pre-tokenized one (prompt_input_ids prompts), with the scores. */

@@ -61,7 +61,7 @@ public final class Grpo {
         RolloutLogps logps = new RolloutLogps(policy.model(), null, config.temperature());
         GrpoTrainer trainer = new GrpoTrainer(logps, reference,
                 OnlineRl.sampler(policy, sampling, config.temperature(), config.maxCompletionLength()), reward, config,
-                args.maxGradNorm(), args.gradientAccumulationSteps());
+                args.maxGradNorm(), args.gradientAccumulationSteps(), policy.tokenizer());
         return OnlineRl.run(name, policy, prompts, args.withBatchSize(completions / g), List.of(), trainer, null);
     }
 }

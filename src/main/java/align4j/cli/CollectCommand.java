@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code align4j collect}: on-policy preference data, K samples per prompt labelled and paired by {@link Collect}. */
 @Command(name = "collect", description = {"Sample K completions per prompt, label them, write preference pairs (JSONL for dpo).",
-        "Writes TRL preference records to --out: prompt, chosen, rejected, chosen_score, rejected_score."})
+        "Writes TRL preference records to --out: prompt, chosen, rejected, chosen_score, rejected_score;",
+        "with --listwise one ranking per prompt: prompt, completions (best first), ranking (1 = best), scores."})
 final class CollectCommand implements Callable<Integer> {
     @Mixin
     PolicySamplesOptions job;
@@ -27,20 +28,23 @@ final class CollectCommand implements Callable<Integer> {
     boolean bradleyTerry;
     @Option(names = "--bt-temperature", defaultValue = "1.0", description = "T of --bradley-terry (default ${DEFAULT-VALUE}).")
     double btTemperature;
+    @Option(names = "--listwise", description = "Write each prompt's completions as one ranking by their labels (for dpo/reward --loss-type plackett_luce) instead of pairs; with --bradley-terry the order is a Plackett–Luce draw.")
+    boolean listwise;
 
     @Override
     public Integer call() throws Exception {
         job.threads.apply();
         if (numSamples < 2) throw new InputException("--num-samples must be at least 2 to make pairs, got " + numSamples);
         job.sampling.comparable(numSamples, "--num-samples");
-        Collect.Config cfg = new Collect.Config(Pairing.parse(pairing), bradleyTerry, btTemperature, job.labels.references, job.sampling.seed);
+        Collect.Config cfg = new Collect.Config(Pairing.parse(pairing), bradleyTerry, btTemperature, job.labels.references, job.sampling.seed,
+                listwise);
         Labeller labeller = job.labels.parse(label, job.sampling.seed);
         Collect.validate(labeller, cfg);
         Collect.Result r = Collect.label(job.draw(numSamples, "--num-samples", "collect"), labeller, cfg);
         JsonLines.write(job.out, r.records());
         int written = r.records().size();
-        System.err.printf(Locale.ROOT, "collect: %d prompts × %d samples (%d empty or duplicate dropped), labelled by %s → %d pairs%s%s → %s%n",
-                r.prompts(), numSamples, r.dropped(), labeller.name(), written,
+        System.err.printf(Locale.ROOT, "collect: %d prompts × %d samples (%d empty or duplicate dropped), labelled by %s → %d %s%s%s → %s%n",
+                r.prompts(), numSamples, r.dropped(), labeller.name(), written, listwise ? "rankings" : "pairs",
                 Double.isNaN(r.meanGap()) ? "" : String.format(Locale.ROOT, ", mean score gap %.4f", r.meanGap()),
                 r.invalid() > 0 ? ", " + r.invalid() + " judge answers invalid (skipped)" : "", job.out);
         return 0;

@@ -37,6 +37,7 @@ final class DpoCommand implements Callable<Integer> {
         job.threads.apply();
         TrainingArgs args = job.training.toArgs();
         DpoConfig cfg = loss.config();
+        if (loss.listwise()) return ListwiseRuns.dpo(job, data, refModel, evalOnly, loss.listwiseLoss());
         Policy policy = job.modelOptions.policy(job.model, data.tokenizer, args.seed());
         PreferenceData[] sets = job.eval.data("dpo", data, job.dataset, policy.tokenizerDir(), policy.config().vocabSize(), args.seed());
         Pairs train = sets[0].pairs(), eval = sets[1] == null ? null : sets[1].pairs();

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
         footer = {"", Main.VOCABULARY_1, Main.VOCABULARY_2, Main.VOCABULARY_3},
         subcommands = {CommandLine.HelpCommand.class, QuickstartCommand.class, TokenizeCommand.class, SftCommand.class,
                 GenerateCommand.class, CollectCommand.class, RewardCommand.class, ScoreCommand.class, DpoCommand.class,
-                OrpoCommand.class, CpoCommand.class,
+                OrpoCommand.class, CpoCommand.class, KtoCommand.class,
                 LogpsCommand.class, ExplainCommand.class, PpoCommand.class, GrpoCommand.class, RlooCommand.class,
                 BestOfNCommand.class, MergeLoraCommand.class, InitModelCommand.class, BenchCommand.class, ControlDpoCommand.class})
 public final class Main implements Runnable {

@@ -3,6 +3,7 @@ package align4j.cli;
 import align4j.InputException;
 import align4j.api.ModelSettings;
 import align4j.api.Policy;
+import align4j.io.HubCache;
 import align4j.model.LoraConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,14 +35,20 @@ final class ModelOptions {
     @Option(names = "--weights-dtype", defaultValue = "fp32", paramLabel = "fp32|bf16",
             description = "Hold frozen weights as bf16 in memory (computed in FP32); needs --use-peft (default ${DEFAULT-VALUE}).")
     String weightsDtype;
+    @Option(names = {"--model-revision", "--revision"}, paramLabel = "REV",
+            description = "With --model ORG/NAME (a model in the local Hugging Face cache): the branch, tag or commit to use (default: main).")
+    String modelRevision;
 
     ModelSettings settings() {
         return new ModelSettings(usePeft, new LoraConfig(loraR, loraAlpha, loraDropout, loraTargetModules), gradientCheckpointing, bf16());
     }
 
-    /** The policy --model names (a model or PEFT adapter folder), held as these flags ask; tokenizer: --tokenizer or null. */
+    /**
+     * The policy --model names (a model or PEFT adapter folder, or ORG/NAME in the Hugging Face cache at
+     * --model-revision), held as these flags ask; tokenizer: --tokenizer or null.
+     */
     Policy policy(Path model, Path tokenizer, long seed) throws IOException {
-        return Policy.load(model, settings(), tokenizer, seed);
+        return Policy.load(HubCache.resolve(model, modelRevision), settings(), tokenizer, seed);
     }
 
     boolean bf16() {

@@ -4,6 +4,7 @@ import align4j.api.RewardTraining;
 import align4j.api.TrainResult;
 import align4j.data.PreferenceData;
 import align4j.loss.BradleyTerryLoss;
+import align4j.loss.PlackettLuceRewardLoss;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
 import java.util.Map;
@@ -28,6 +29,9 @@ final class RewardCommand implements Callable<Integer> {
     @Option(names = "--disable-dropout", arity = "0..1", fallbackValue = "true", defaultValue = "true",
             description = "Accepted for TRL compatibility: align4j models have no dropout.")
     boolean disableDropout;
+    @Option(names = "--loss-type", defaultValue = "bradley_terry", paramLabel = "TYPE",
+            description = "bradley_terry (pairs, TRL's) or plackett_luce (rankings of K ≥ 2 completions; pairs are rankings of two) (default ${DEFAULT-VALUE}).")
+    String lossType;
     @Mixin
     DataOptions data;
 
@@ -36,6 +40,9 @@ final class RewardCommand implements Callable<Integer> {
         job.threads.apply();
         TrainingArgs args = job.training.toArgs(RewardTraining.LEARNING_RATE);
         BradleyTerryLoss loss = new BradleyTerryLoss(centerRewardsCoefficient);
+        if (ListwiseRuns.plackettLuce(lossType)) {
+            return ListwiseRuns.reward(job, data, evalOnly, new PlackettLuceRewardLoss(centerRewardsCoefficient));
+        }
         RewardTraining.Model rm = RewardTraining.Model.load(job.model, job.modelOptions.settings(), data.tokenizer, args.seed());
         PreferenceData[] sets = job.eval.data("reward", data, job.dataset, rm.tokenizerDir(), rm.model().config().vocabSize(), args.seed());
         PreferenceData train = sets[0], eval = sets[1];

@@ -36,6 +36,9 @@ final class RlOptions {
     Path dataset;
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "Folder with tokenizer.json (default: the model's folder).")
     Path tokenizer;
+    @Option(names = "--chat-template-kwargs", paramLabel = "NAME=VALUE,...",
+            description = "Keyword arguments for the chat template of conversational prompts (TRL's chat_template_kwargs), e.g. enable_thinking=false for Qwen3.")
+    String chatTemplateKwargs;
     @Option(names = "--reward-funcs", paramLabel = "NAME", description = "Programmatic rewards by name, comma-separated or repeated, summed with --reward-weights: "
             + "accuracy (math answer vs the record's solution/answer column), format, regex:PATTERN (takes the rest of its value, commas included), json, json-keys:K+K, "
             + "exact-match:COLUMN, contains:COLUMN, repetition-penalty[:N], soft-overlong:MAX:CACHE, target-token:ID, length, brevity, word-count, distinct-words "
@@ -83,6 +86,7 @@ final class RlOptions {
         TrainingArgs args = training.toArgs();
         Policy policy = modelOptions.policy(model, tokenizer, args.seed());
         if (tokenizer != null && policy.tokenizer() == null) throw new InputException(tokenizer + ": no tokenizer.json in this folder");
+        if (policy.tokenizer() != null) policy.tokenizer().setChatTemplateKwargs(align4j.text.ChatTemplateKwargs.parse(chatTemplateKwargs));
         Policy ref = needReference && refModel != null ? Policy.loadFrozen(refModel, modelOptions.bf16()) : null;
         int vocab = policy.config().vocabSize();
         PromptDataset.Loaded data = PromptDataset.loadWithRecords(dataset, policy.tokenizer(), vocab);

@@ -35,8 +35,9 @@ final class ScoreCommand implements Callable<Integer> {
         if (Scoring.isPreferenceData(tool.data, d.settings().columns())) {
             records = Scoring.pairs(rm, d.load(tool.data, tool.model, rm.config().vocabSize()));
         } else {
-            Path tokDir = d.tokenizer != null ? d.tokenizer : tool.model;
+            Path tokDir = d.tokenizer != null ? d.tokenizer : align4j.io.HubCache.resolve(tool.model);
             try (Tokenizer tok = Files.isRegularFile(tokDir.resolve("tokenizer.json")) ? Tokenizer.load(tokDir) : null) {
+                if (tok != null) tok.setChatTemplateKwargs(align4j.text.ChatTemplateKwargs.parse(d.chatTemplateKwargs));
                 records = Scoring.completions(rm, tool.data, d.settings().columns(), tok, d.maxLength);
             }
         }

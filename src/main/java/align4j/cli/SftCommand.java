@@ -7,6 +7,7 @@ import align4j.api.TrainResult;
 import align4j.data.ColumnMapping;
 import align4j.data.SequenceDataset;
 import align4j.data.SequenceExample;
+import align4j.text.ChatTemplateKwargs;
 import align4j.text.Tokenizer;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
@@ -37,6 +38,9 @@ final class SftCommand implements Callable<Integer> {
     @Option(names = "--assistant-only-loss", arity = "0..1", fallbackValue = "true", defaultValue = "false",
             description = "Messages data: loss on assistant turns only (default ${DEFAULT-VALUE}).")
     boolean assistantOnlyLoss;
+    @Option(names = "--chat-template-kwargs", paramLabel = "NAME=VALUE,...",
+            description = "Keyword arguments for the chat template (TRL's chat_template_kwargs), e.g. enable_thinking=false for Qwen3.")
+    String chatTemplateKwargs;
 
     @Override
     public Integer call() throws IOException {
@@ -62,6 +66,7 @@ final class SftCommand implements Callable<Integer> {
     private List<SequenceExample> load(Policy policy, Path file) {
         Tokenizer tok = policy.tokenizer();
         if (tokenizer != null && tok == null) throw new InputException(tokenizer + ": no tokenizer.json in this folder");
+        if (tok != null) tok.setChatTemplateKwargs(ChatTemplateKwargs.parse(chatTemplateKwargs));
         return SequenceDataset.forTraining("sft", file, new ColumnMapping(Map.of("text", datasetTextField)), tok,
                 new SequenceDataset.LossOptions(completionOnlyLoss, assistantOnlyLoss), maxLength, policy.config().vocabSize());
     }

@@ -5,7 +5,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * What the supervised training commands (sft, reward, dpo, orpo, cpo) share: the model and dataset, a --config file, where
+ * What the supervised training commands (sft, reward, dpo, orpo, cpo, kto) share: the model and dataset, a --config file, where
  * eval metrics come from, HF's TrainingArguments, how the model is held (PEFT, checkpointing, bf16 weights) and
  * the engine's threads.
  */

@@ -12,7 +12,7 @@ import java.util.Set;
 public record ColumnMapping(Map<String, String> columns) {
     /** The field names a mapping may rename. */
     public static final Set<String> FIELDS = Set.of("prompt", "chosen", "rejected", "completion", "score",
-            "completions", "scores", "prompt_input_ids", "chosen_input_ids", "rejected_input_ids", "text");
+            "completions", "scores", "ranking", "prompt_input_ids", "chosen_input_ids", "rejected_input_ids", "text");
 
     public static final ColumnMapping IDENTITY = new ColumnMapping(Map.of());
 

@@ -14,7 +14,8 @@ import java.util.Map;
  *   <li>implicit prompt {@code chosen, rejected}: the prompt is extracted as TRL's {@code extract_prompt} does;</li>
  *   <li>pre-tokenized {@code prompt_input_ids, chosen_input_ids, rejected_input_ids}: used exactly as given;</li>
  *   <li>pointwise {@code prompt, completion, score}: records of the same prompt become pairs;</li>
- *   <li>listwise {@code prompt, completions} ranked best first, or with {@code scores}: pairs within the record.</li>
+ *   <li>listwise {@code prompt, completions} ranked best first, or with {@code ranking} (each completion's rank, 1 the
+ *       best) or {@code scores}: pairs within the record, or one ranking ({@link #ranked}) for listwise training.</li>
  * </ul>
  * Field names go through a {@link ColumnMapping}; errors name the dataset's own column.
  */
@@ -122,6 +123,37 @@ public final class PreferenceRecords {
     }
 
     private List<PreferencePair> listwise(DatasetRecord r) {
+        return pairsOf(scoredList(r));
+    }
+
+    /**
+     * A listwise record as one ranking (listwise training): the completions best first, ordered by {@code ranking}
+     * (each completion's rank, lower is better), else by {@code scores} (higher is better), else as given; ties keep
+     * their order in the record. {@code scores} are the ordering's scores (−rank for a ranking, −position for none).
+     */
+    public record Ranked(String source, JsonNode prompt, List<JsonNode> completions, double[] scores, boolean conversational,
+                         ObjectNode record) {}
+
+    /** The record (one with {@code completions}) as a ranking; a repeated completion is an input error. */
+    public Ranked ranked(DatasetRecord r) {
+        List<Scored> s = new ArrayList<>(scoredList(r));
+        s.sort((a, b) -> Double.compare(b.score, a.score)); // stable
+        List<JsonNode> completions = new ArrayList<>();
+        double[] scores = new double[s.size()];
+        for (int i = 0; i < scores.length; i++) {
+            completions.add(s.get(i).completion);
+            scores[i] = s.get(i).score;
+            for (int j = 0; j < i; j++) {
+                if (completions.get(j).equals(completions.get(i))) {
+                    throw new DatasetException(r.location(), columns.column("completions"), "the same completion appears twice");
+                }
+            }
+        }
+        JsonNode prompt = s.isEmpty() ? text(r, "prompt", true) : s.get(0).prompt;
+        return new Ranked(r.location().toString(), prompt, completions, scores, prompt.isArray(), r.json());
+    }
+
+    private List<Scored> scoredList(DatasetRecord r) {
         JsonNode prompt = text(r, "prompt", true);
         String column = columns.column("completions");
         JsonNode list = r.json().get(column);
@@ -133,15 +165,21 @@ public final class PreferenceRecords {
             throw new DatasetException(r.location(), columns.column("scores"), "expected a list of " + list.size()
                     + " numbers, one per completion");
         }
+        JsonNode ranking = r.json().get(columns.column("ranking"));
+        if (ranking != null && (!ranking.isArray() || ranking.size() != list.size())) {
+            throw new DatasetException(r.location(), columns.column("ranking"), "expected a list of " + list.size()
+                    + " ranks, one per completion (1 = best)");
+        }
         List<Scored> ranked = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             JsonNode c = completion(r, list.get(i), column + "[" + i + "]");
             sameKind(r, prompt, c, column);
-            // Ranked best first without scores: rank i scores -i.
-            double score = scores == null ? -i : number(r, scores.get(i), columns.column("scores") + "[" + i + "]");
+            // A ranking gives rank ρ the score −ρ; ranked best first without either: position i scores −i.
+            double score = ranking != null ? -number(r, ranking.get(i), columns.column("ranking") + "[" + i + "]")
+                    : scores == null ? -i : number(r, scores.get(i), columns.column("scores") + "[" + i + "]");
             ranked.add(new Scored(r, prompt, c, score));
         }
-        return pairsOf(ranked);
+        return ranked;
     }
 
     /** Pairs among completions of one prompt, stable by first appearance; equal scores make no pair. */

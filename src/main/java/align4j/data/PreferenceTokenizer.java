@@ -12,7 +12,8 @@ import java.util.List;
  *   <li>text: EOS text appended to each completion that does not already end with it; prompt and
  *       prompt+completion tokenized jointly with {@code add_special_tokens=True};</li>
  *   <li>conversations: the chat template renders the prompt with {@code add_generation_prompt=True} and the
- *       whole conversation without; both are tokenized without special tokens (the template has them);</li>
+ *       whole conversation without; for a pair the prompt is their common prefix, as in TRL's
+ *       {@code maybe_apply_chat_template}; both are tokenized without special tokens (the template has them);</li>
  *   <li>completion ids = the joint ids after the prompt's ids.</li>
  * </ul>
  * When the joint ids do not start with the prompt's ids (a merge across the boundary), TRL logs a warning and
@@ -39,11 +40,19 @@ public final class PreferenceTokenizer {
 
     public PreferenceExample tokenize(PreferencePair p) {
         if (p.conversational()) {
+            refuseTools(p.source(), p.record());
             List<?> prompt = JSON.convertValue(p.prompt(), List.class);
-            String promptText = tokenizer.applyChatTemplate(prompt, true);
+            String chosenText = whole(prompt, p.chosen()), rejectedText = whole(prompt, p.rejected());
+            // TRL's maybe_apply_chat_template: the prompt is the common prefix of the prompt rendered with the generation
+            // prompt and each whole conversation in turn, and a completion is what follows the prompt as it stood then.
+            // A no-op unless the template renders the prompt differently (Qwen3 with enable_thinking=false before a
+            // completion with its own <think> block).
+            String afterChosen = commonPrefix(tokenizer.applyChatTemplate(prompt, true), chosenText);
+            String promptText = commonPrefix(afterChosen, rejectedText);
             int[] promptIds = tokenizer.encode(promptText, false);
-            return new PreferenceExample(p.source(), promptIds, conversation(p.source(), prompt, promptText, promptIds, p.chosen(), "chosen"),
-                    conversation(p.source(), prompt, promptText, promptIds, p.rejected(), "rejected"), p.record());
+            return new PreferenceExample(p.source(), promptIds,
+                    completion(promptText, promptIds, chosenText.substring(afterChosen.length())),
+                    completion(promptText, promptIds, rejectedText.substring(promptText.length())), p.record());
         }
         String prompt = p.prompt().asText();
         int[] promptIds = encodeWithSpecials(prompt);
@@ -78,6 +87,17 @@ public final class PreferenceTokenizer {
         return encodeWithSpecials(prompt.asText());
     }
 
+    /**
+     * TRL passes a record's {@code tools} column to the chat template (Qwen3 then writes a tool system prompt);
+     * align4j does not render tool definitions, so such a record is refused rather than rendered without them.
+     */
+    static void refuseTools(String source, JsonNode record) {
+        if (record != null && record.hasNonNull("tools")) {
+            throw new DatasetException(RecordLocation.parse(source), "tools", "tool definitions for the chat template are"
+                    + " not supported; drop the \"tools\" column (messages with tool_calls and tool results are rendered)");
+        }
+    }
+
     private int[] text(String prompt, int[] promptIds, String completion) {
         String eos = tokenizer.eosToken();
         String withEos = eos == null || completion.endsWith(eos) ? completion : completion + eos;
@@ -87,6 +107,29 @@ public final class PreferenceTokenizer {
         }
         mismatches++;
         return tokenizer.encode(withEos, false);
+    }
+
+    private String whole(List<?> prompt, JsonNode completion) {
+        List<Object> all = new java.util.ArrayList<>(prompt);
+        all.addAll(JSON.convertValue(completion, List.class));
+        return tokenizer.applyChatTemplate(all, false);
+    }
+
+    private static String commonPrefix(String a, String b) {
+        int n = 0;
+        while (n < a.length() && n < b.length() && a.charAt(n) == b.charAt(n)) n++;
+        if (n > 0 && Character.isHighSurrogate(a.charAt(n - 1))) n--; // Python compares code points
+        return a.substring(0, n);
+    }
+
+    /** A rendered completion's ids: those after the prompt's in the joint ids, or (a merge across the boundary) its own. */
+    private int[] completion(String promptText, int[] promptIds, String completionText) {
+        int[] joint = tokenizer.encode(promptText + completionText, false);
+        if (startsWith(joint, promptIds)) {
+            return Arrays.copyOfRange(joint, promptIds.length, joint.length);
+        }
+        mismatches++;
+        return tokenizer.encode(completionText, false);
     }
 
     private int[] conversation(String source, List<?> prompt, String promptText, int[] promptIds, JsonNode completion,
@@ -101,8 +144,8 @@ public final class PreferenceTokenizer {
         if (!fullText.startsWith(promptText)) {
             RecordLocation at = RecordLocation.parse(source);
             throw new DatasetException(at, field, "the chat template applied to prompt + " + field
-                    + " does not start with the template applied to the prompt alone (with add_generation_prompt);"
-                    + " TRL rejects such templates too");
+                    + " does not start with the template applied to the prompt alone (with add_generation_prompt),"
+                    + " so the completion's tokens cannot be told apart (TRL's SFTTrainer warns and mislabels them)");
         }
         mismatches++;
         return tokenizer.encode(fullText.substring(promptText.length()), false);

@@ -111,6 +111,7 @@ public final class SequenceDataset {
                 throw new DatasetException(r.location(), cols.column("completion"),
                         "prompt and completion must both be strings or both be lists of messages");
             }
+            if (conv) PreferenceTokenizer.refuseTools(src, o);
             int[][] pc = pt.tokenize(src, p, c, conv);
             return promptCompletion(src, pc[0], pc[1], loss, o);
         }
@@ -144,11 +145,15 @@ public final class SequenceDataset {
      * A conversation's ids; with assistantOnly, the loss tokens of each assistant turn i run from the end of the
      * rendering of messages[:i] with add_generation_prompt (which the whole rendering must start with) through
      * the turn's content, plus the special token right after it (end of turn, e.g. {@code <|eot_id|>},
-     * {@code <|im_end|>}): what TRL marks with the template's {% generation %} blocks.
+     * {@code <|im_end|>}): what TRL marks with the template's {% generation %} blocks. A turn is found by its answer
+     * (the text after a {@code </think>}, which reasoning templates drop from earlier turns); when the generation
+     * prompt is not how the turn was rendered (Qwen3's enable_thinking=false block before an earlier turn), the turn
+     * starts at its answer.
      */
     private static SequenceExample messages(DatasetRecord r, Tokenizer tok, boolean assistantOnly) {
         JsonNode m = r.json().get("messages");
         if (!m.isArray() || m.isEmpty()) throw new DatasetException(r.location(), "messages", "expected a non-empty list of messages");
+        PreferenceTokenizer.refuseTools(r.location().toString(), r.json());
         List<?> all = JSON.convertValue(m, List.class);
         String full = tok.applyChatTemplate(all, false);
         int[] ids = tok.encode(full, false);
@@ -160,8 +165,17 @@ public final class SequenceDataset {
         int searchFrom = 0;
         for (int i = 0; i < m.size(); i++) {
             if (!"assistant".equals(m.get(i).path("role").asText())) continue;
-            String content = m.get(i).path("content").asText("").strip();
+            String content = m.get(i).path("content").asText("");
+            // Reasoning templates (Qwen3, DeepSeek-R1) drop an earlier turn's <think> block: find the answer after it.
+            content = content.substring(content.lastIndexOf("</think>") < 0 ? 0 : content.lastIndexOf("</think>") + 8).strip();
             String before = tok.applyChatTemplate(all.subList(0, i), true);
+            if (!full.startsWith(before)) {
+                // The generation prompt is not how this turn was rendered (Qwen3 with enable_thinking=false adds an
+                // empty think block that earlier turns do not have): the turn's tokens then start at its content.
+                String history = tok.applyChatTemplate(all.subList(0, i), false);
+                int from = full.startsWith(history) && !content.isEmpty() ? full.indexOf(content, Math.max(history.length(), searchFrom)) : -1;
+                if (from >= 0) before = full.substring(0, from);
+            }
             int at = content.isEmpty() ? -1 : full.indexOf(content, Math.max(before.length(), searchFrom));
             int[] beforeIds = tok.encode(before, false);
             int[] throughIds = at < 0 ? null : tok.encode(full.substring(0, at + content.length()), false);

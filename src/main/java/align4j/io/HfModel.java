@@ -42,6 +42,7 @@ public final class HfModel {
     private HfModel() {}
 
     public static LoadedModel load(Path dir) throws IOException {
+        dir = HubCache.resolve(dir);
         ModelConfig config = ModelConfig.load(dir);
         try (SafetensorsShards w = SafetensorsShards.open(dir)) {
             String prefix = detectPrefix(config, w);

@@ -62,6 +62,9 @@ public final class PeftAdapter {
     public static Path baseFolder(Path dir) {
         JsonNode n = readConfig(dir.resolve(CONFIG_FILE)).get("base_model_name_or_path");
         String name = n != null && n.isTextual() ? n.asText() : null;
+        if (name != null && !Files.exists(Path.of(name)) && HubCache.isHubName(name)) {
+            return HubCache.resolve(Path.of(name)); // PEFT writes the base's Hub id: its snapshot in the local cache
+        }
         if (name == null || !Files.isDirectory(Path.of(name))) {
             throw new ModelFormatException(dir.resolve(CONFIG_FILE) + ": base_model_name_or_path " + name
                     + " is not a local folder; pass the base model with --model DIR");

@@ -34,6 +34,7 @@ public final class RewardModelFolder {
      * base it names ({@link #loadAdapter}).
      */
     public static RewardModel load(Path dir) throws IOException {
+        dir = HubCache.resolve(dir);
         if (PeftAdapter.isAdapterFolder(dir)) {
             Path base = PeftAdapter.baseFolder(dir);
             return loadAdapter(PeftAdapter.load(dir), base, Files.isRegularFile(dir.resolve("tokenizer.json")) ? dir : base);

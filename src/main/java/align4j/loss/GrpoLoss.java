@@ -19,6 +19,19 @@ import java.util.Locale;
  *       (Yu et al. 2025, arXiv 2503.14476, token-level loss);</li>
  *   <li>{@code dr_grpo}: w = 1/(B·max_completion_length) (Liu et al. 2025, arXiv 2503.20783).</li>
  * </ul>
+ * Options of TRL's {@code _compute_loss}, each off by default:
+ * <ul>
+ *   <li>{@code importance_sampling_level="sequence"} (GSPO, Zheng et al. 2025, arXiv 2507.18071): every token of
+ *       sequence i uses ρ_i = exp(s_i), s_i = mean_t(log π_θ − log π_old) over its tokens (TRL:
+ *       {@code (log_ratio * mask).sum(-1) / mask.sum(-1).clamp(min=1.0)}), so ∂ℓ_t/∂log π_θ,u = ℓ'(s_i)/|o_i| for
+ *       every token u of the sequence; the clip fractions then count sequences, as TRL's {@code masked_batch_mean}
+ *       of a (B, 1) tensor;</li>
+ *   <li>masked sequences ({@code mask_truncated_completions}: TRL zeroes their {@code completion_mask}): weight 0,
+ *       and they leave the token counts (bnpo's and dapo's normalisers, the metric means) but not B;</li>
+ *   <li>an entropy mask ({@code top_entropy_quantile} &lt; 1, Wang et al. 2025, arXiv 2506.01939): tokens outside
+ *       it keep their β·k3 term but lose the clipped-ratio term ({@code per_token_loss * entropy_mask} before
+ *       the KL is added).</li>
+ * </ul>
  * Layout: packed sequences, sequence i owns tokens [offsets[i], offsets[i+1]) ({@link Gae}).
  */
 public final class GrpoLoss {
@@ -43,7 +56,26 @@ public final class GrpoLoss {
      * TRL's GRPOConfig names: {@code loss_type}, {@code epsilon} (ε_low), {@code epsilon_high},
      * {@code beta}, {@code max_completion_length} (used by dr_grpo).
      */
-    public record Config(LossType lossType, double epsilon, double epsilonHigh, double beta, int maxCompletionLength) {}
+    public record Config(LossType lossType, double epsilon, double epsilonHigh, double beta, int maxCompletionLength,
+                         ImportanceSamplingLevel importanceSamplingLevel) {
+        /** Token-level ratios (TRL's default {@code importance_sampling_level="token"}). */
+        public Config(LossType lossType, double epsilon, double epsilonHigh, double beta, int maxCompletionLength) {
+            this(lossType, epsilon, epsilonHigh, beta, maxCompletionLength, ImportanceSamplingLevel.TOKEN);
+        }
+    }
+
+    /** TRL's {@code importance_sampling_level}: one ratio per token, or one per sequence (GSPO). */
+    public enum ImportanceSamplingLevel {
+        TOKEN, SEQUENCE;
+
+        public static ImportanceSamplingLevel parse(String name) {
+            return switch (name.toLowerCase(Locale.ROOT)) {
+                case "token" -> TOKEN;
+                case "sequence" -> SEQUENCE;
+                default -> throw new InputException("unknown importance_sampling_level '" + name + "' (expected token or sequence)");
+            };
+        }
+    }
 
     /**
      * Token means, TRL's names: {@code kl} (mean k3, 0 when β = 0), {@code clip_ratio/low_mean}
@@ -57,10 +89,16 @@ public final class GrpoLoss {
      * all micro-batches of the optimizer step); it is ignored by the other types.
      */
     public static void tokenWeights(LossType type, int[] offsets, int maxCompletionLength, long accumulatedTokens, double[] w) {
-        int seqs = offsets.length - 1, tokens = offsets[seqs] - offsets[0];
+        tokenWeights(type, offsets, null, maxCompletionLength, accumulatedTokens, w);
+    }
+
+    /** As above with masked[s] sequences (null: none) weighted 0 and left out of bnpo's token count. */
+    public static void tokenWeights(LossType type, int[] offsets, boolean[] masked, int maxCompletionLength, long accumulatedTokens,
+                                    double[] w) {
+        int seqs = offsets.length - 1, tokens = keptTokens(offsets, masked);
         for (int s = 0; s < seqs; s++) {
             int len = offsets[s + 1] - offsets[s];
-            double weight = switch (type) {
+            double weight = masked != null && masked[s] ? 0.0 : switch (type) {
                 case GRPO -> 1.0 / ((double) Math.max(len, 1) * seqs);
                 case BNPO -> 1.0 / Math.max(tokens, 1);
                 case DAPO -> 1.0 / Math.max(accumulatedTokens, 1);
@@ -77,20 +115,38 @@ public final class GrpoLoss {
      */
     public static Stats compute(float[] newLogp, float[] oldLogp, float[] refLogp, float[] seqAdvantages,
                                 int[] offsets, Config config, long accumulatedTokens, float[] dNewLogp) {
+        return compute(newLogp, oldLogp, refLogp, seqAdvantages, offsets, null, null, config, accumulatedTokens, dNewLogp);
+    }
+
+    /**
+     * As above, with masked[s] true for sequences that take no part (null: none) and policyTokens[t] false for
+     * tokens whose clipped-ratio term is dropped (the entropy mask; null: none). accumulatedTokens then counts
+     * the unmasked tokens only. The stats are means over the unmasked tokens (over the unmasked sequences for the
+     * clip fractions at sequence level).
+     */
+    public static Stats compute(float[] newLogp, float[] oldLogp, float[] refLogp, float[] seqAdvantages, int[] offsets,
+                                boolean[] masked, boolean[] policyTokens, Config config, long accumulatedTokens, float[] dNewLogp) {
         if (config.beta() != 0 && refLogp == null) throw new IllegalArgumentException("beta ≠ 0 needs reference log-probs");
-        int seqs = offsets.length - 1, n = offsets[seqs] - offsets[0];
+        int seqs = offsets.length - 1, n = keptTokens(offsets, masked);
         double[] w = new double[offsets[seqs]];
-        tokenWeights(config.lossType(), offsets, config.maxCompletionLength(), accumulatedTokens, w);
+        tokenWeights(config.lossType(), offsets, masked, config.maxCompletionLength(), accumulatedTokens, w);
         double epsLow = config.epsilon(), epsHigh = config.epsilonHigh(), beta = config.beta();
+        boolean sequenceLevel = config.importanceSamplingLevel() == ImportanceSamplingLevel.SEQUENCE;
         double loss = 0, klSum = 0;
-        int low = 0, high = 0;
+        int low = 0, high = 0, keptSeqs = 0;
         for (int s = 0; s < seqs; s++) {
+            if (masked != null && masked[s]) continue;
+            keptSeqs++;
             double a = seqAdvantages[s];
+            double seqLogRatio = sequenceLevel && oldLogp != null ? meanLogRatio(newLogp, oldLogp, offsets[s], offsets[s + 1]) : 0.0;
+            double policyWeight = 0; // sequence level: Σ_t w_t over the tokens that keep the ratio term
             for (int t = offsets[s]; t < offsets[s + 1]; t++) {
-                double logRatio = oldLogp == null ? 0.0 : (double) newLogp[t] - oldLogp[t];
+                double logRatio = sequenceLevel ? seqLogRatio : oldLogp == null ? 0.0 : (double) newLogp[t] - oldLogp[t];
                 double ratio = Math.exp(logRatio);
-                double l = PpoClipLoss.tokenLoss(logRatio, a, epsLow, epsHigh);
-                double g = PpoClipLoss.tokenGradient(logRatio, a, epsLow, epsHigh);
+                boolean policyTerm = policyTokens == null || policyTokens[t];
+                double l = policyTerm ? PpoClipLoss.tokenLoss(logRatio, a, epsLow, epsHigh) : 0.0;
+                double g = policyTerm && !sequenceLevel ? PpoClipLoss.tokenGradient(logRatio, a, epsLow, epsHigh) : 0.0;
+                if (policyTerm) policyWeight += w[t];
                 if (beta != 0) {
                     double k = KlEstimators.k3(newLogp[t], refLogp[t]);
                     l += beta * k;
@@ -99,11 +155,35 @@ public final class GrpoLoss {
                 }
                 loss += w[t] * l;
                 if (dNewLogp != null) dNewLogp[t] += (float) (w[t] * g);
+                if (!sequenceLevel && ratio < 1 - epsLow && a < 0) low++;
+                if (!sequenceLevel && ratio > 1 + epsHigh && a > 0) high++;
+            }
+            if (sequenceLevel) {
+                int len = offsets[s + 1] - offsets[s];
+                double gs = PpoClipLoss.tokenGradient(seqLogRatio, a, epsLow, epsHigh) * policyWeight / len;
+                if (dNewLogp != null) for (int t = offsets[s]; t < offsets[s + 1]; t++) dNewLogp[t] += (float) gs;
+                double ratio = Math.exp(seqLogRatio);
                 if (ratio < 1 - epsLow && a < 0) low++;
                 if (ratio > 1 + epsHigh && a > 0) high++;
             }
         }
-        double tokens = Math.max(n, 1);
-        return new Stats(loss, klSum / tokens, low / tokens, high / tokens, (low + high) / tokens);
+        double tokens = Math.max(n, 1), units = sequenceLevel ? Math.max(keptSeqs, 1) : tokens;
+        return new Stats(loss, klSum / tokens, low / units, high / units, (low + high) / units);
+    }
+
+    /** Completion tokens of the sequences not masked (all when masked is null). */
+    public static int keptTokens(int[] offsets, boolean[] masked) {
+        int seqs = offsets.length - 1;
+        if (masked == null) return offsets[seqs] - offsets[0];
+        int n = 0;
+        for (int s = 0; s < seqs; s++) if (!masked[s]) n += offsets[s + 1] - offsets[s];
+        return n;
+    }
+
+    /** s_i = mean over the sequence's tokens of log π_θ − log π_old (GSPO's log importance ratio). */
+    private static double meanLogRatio(float[] newLogp, float[] oldLogp, int from, int to) {
+        double sum = 0;
+        for (int t = from; t < to; t++) sum += (double) newLogp[t] - oldLogp[t];
+        return sum / Math.max(to - from, 1);
     }
 }

@@ -1,7 +1,6 @@
 package align4j.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -170,10 +169,10 @@ public final class MatMul {
             a03 = c.fma(u, a03);
             a13 = c.fma(v, a13);
         }
-        float s00 = a00.reduceLanes(VectorOperators.ADD), s01 = a01.reduceLanes(VectorOperators.ADD),
-                s02 = a02.reduceLanes(VectorOperators.ADD), s03 = a03.reduceLanes(VectorOperators.ADD),
-                s10 = a10.reduceLanes(VectorOperators.ADD), s11 = a11.reduceLanes(VectorOperators.ADD),
-                s12 = a12.reduceLanes(VectorOperators.ADD), s13 = a13.reduceLanes(VectorOperators.ADD);
+        // sumLanes, not reduceLanes(ADD): its lane order is fixed, so the interpreter and C2 give the same bits
+        float s00 = VectorMath.sumLanes(a00), s01 = VectorMath.sumLanes(a01), s02 = VectorMath.sumLanes(a02),
+                s03 = VectorMath.sumLanes(a03), s10 = VectorMath.sumLanes(a10), s11 = VectorMath.sumLanes(a11),
+                s12 = VectorMath.sumLanes(a12), s13 = VectorMath.sumLanes(a13);
         for (; p < k; p++) {
             float u = w[w0 + p], v = w[w1 + p];
             s00 = Math.fma(x[x0 + p], u, s00);
@@ -200,7 +199,7 @@ public final class MatMul {
         int L = S.length(), p = 0;
         FloatVector acc = FloatVector.zero(S);
         for (; p <= k - L; p += L) acc = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sumLanes(acc); // a fixed lane order on every JIT tier (VectorMath's determinism note)
         for (; p < k; p++) s = Math.fma(a[ao + p], b[bo + p], s);
         return s;
     }

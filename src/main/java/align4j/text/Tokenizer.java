@@ -30,6 +30,7 @@ public final class Tokenizer implements AutoCloseable {
     private final Map<String, Integer> specialIds;
     private final int vocabSize;
     private ChatTemplate chatTemplate;
+    private volatile Map<String, Object> chatTemplateKwargs = Map.of();
 
     private Tokenizer(Path dir, HuggingFaceTokenizer hf, TokenizerConfig config, Map<String, Integer> specialIds,
                       int vocabSize) {
@@ -140,9 +141,23 @@ public final class Tokenizer implements AutoCloseable {
         return chatTemplate;
     }
 
-    /** apply_chat_template(messages, tokenize=False, add_generation_prompt=...). */
+    /**
+     * The keyword arguments every {@link #applyChatTemplate} passes to the template (TRL's chat_template_kwargs,
+     * e.g. Qwen3's enable_thinking=false; see {@link ChatTemplateKwargs}); none by default, as in transformers.
+     */
+    public void setChatTemplateKwargs(Map<String, Object> kwargs) {
+        chatTemplateKwargs = kwargs;
+    }
+
+    public Map<String, Object> chatTemplateKwargs() {
+        return chatTemplateKwargs;
+    }
+
+    /** apply_chat_template(messages, tokenize=False, add_generation_prompt=..., **chat_template_kwargs). */
     public String applyChatTemplate(List<?> messages, boolean addGenerationPrompt) {
-        return chatTemplate().render(messages, addGenerationPrompt, config.templateVariables());
+        Map<String, Object> variables = config.templateVariables();
+        variables.putAll(chatTemplateKwargs);
+        return chatTemplate().render(messages, addGenerationPrompt, variables);
     }
 
     /**

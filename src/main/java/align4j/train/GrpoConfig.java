@@ -26,10 +26,21 @@ import align4j.loss.GrpoLoss;
  * @param maxCompletionLength tokens sampled at most per completion ({@code max_completion_length}; default 256)
  * @param temperature         sampling temperature, also dividing the logits when training, as TRL
  *                            ({@code temperature}; default 1)
+ * @param maskTruncatedCompletions completions that reached max_completion_length without a stop token take no part
+ *                            in the loss, though they still count in their group's advantages
+ *                            ({@code mask_truncated_completions}; default false)
+ * @param importanceSamplingLevel token: one ratio π_θ/π_old per token; sequence: GSPO's one ratio per completion,
+ *                            exp of the mean log-ratio ({@code importance_sampling_level}; default token)
+ * @param topEntropyQuantile  ρ: only the tokens whose policy entropy is at or above the (1 − ρ) quantile of the
+ *                            micro-batch's take the clipped-ratio term ({@code top_entropy_quantile}; default 1, all)
+ * @param logCompletions      write each logging step's completions, their rewards and advantages to
+ *                            completions.jsonl ({@code log_completions}; default false)
  */
 public record GrpoConfig(Estimator estimator, int numGenerations, double beta, double epsilon, double epsilonHigh,
                          GrpoAdvantages.ScaleRewards scaleRewards, GrpoLoss.LossType lossType,
-                         boolean normalizeAdvantages, int numIterations, int maxCompletionLength, double temperature) {
+                         boolean normalizeAdvantages, int numIterations, int maxCompletionLength, double temperature,
+                         boolean maskTruncatedCompletions, GrpoLoss.ImportanceSamplingLevel importanceSamplingLevel,
+                         double topEntropyQuantile, boolean logCompletions) {
 
     /** How sequence advantages are computed from the group's rewards. */
     public enum Estimator { GRPO, RLOO }
@@ -43,12 +54,16 @@ public record GrpoConfig(Estimator estimator, int numGenerations, double beta, d
         if (numIterations < 1) throw new InputException("num_iterations must be ≥ 1, got " + numIterations);
         if (maxCompletionLength < 1) throw new InputException("max_completion_length must be ≥ 1, got " + maxCompletionLength);
         if (!(temperature > 0)) throw new InputException("temperature must be > 0, got " + temperature);
+        if (!(topEntropyQuantile > 0 && topEntropyQuantile <= 1)) {
+            throw new InputException("top_entropy_quantile must be in (0, 1], got " + topEntropyQuantile);
+        }
+        if (importanceSamplingLevel == null) throw new InputException("importance_sampling_level must be token or sequence");
     }
 
     /** TRL's GRPOConfig defaults: 8 generations, β 0 (no reference), ε 0.2, scale_rewards group, loss_type dapo. */
     public static GrpoConfig grpoDefaults() {
         return new GrpoConfig(Estimator.GRPO, 8, 0.0, 0.2, 0.2, GrpoAdvantages.ScaleRewards.GROUP, GrpoLoss.LossType.DAPO,
-                false, 1, 256, 1.0);
+                false, 1, 256, 1.0, false, GrpoLoss.ImportanceSamplingLevel.TOKEN, 1.0, false);
     }
 
     /** TRL's RLOOConfig defaults: k = 2, β 0.05 as reward shaping, no advantage whitening; the rest as GRPO's. */
@@ -58,61 +73,97 @@ public record GrpoConfig(Estimator estimator, int numGenerations, double beta, d
     }
 
     GrpoLoss.Config lossConfig() {
-        return new GrpoLoss.Config(lossType, epsilon, epsilonHigh, estimator == Estimator.GRPO ? beta : 0.0, maxCompletionLength);
+        return new GrpoLoss.Config(lossType, epsilon, epsilonHigh, estimator == Estimator.GRPO ? beta : 0.0, maxCompletionLength,
+                importanceSamplingLevel);
     }
 
     public GrpoConfig withEstimator(Estimator estimator) {
         return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
-                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
     }
 
     public GrpoConfig withNumGenerations(int numGenerations) {
         return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
-                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
     }
 
     public GrpoConfig withBeta(double beta) {
         return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
-                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
     }
 
     public GrpoConfig withEpsilon(double epsilon) {
         return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
-                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
     }
 
     public GrpoConfig withEpsilonHigh(double epsilonHigh) {
         return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
-                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
     }
 
     public GrpoConfig withScaleRewards(GrpoAdvantages.ScaleRewards scaleRewards) {
         return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
-                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
     }
 
     public GrpoConfig withLossType(GrpoLoss.LossType lossType) {
         return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
-                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
     }
 
     public GrpoConfig withNormalizeAdvantages(boolean normalizeAdvantages) {
         return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
-                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
     }
 
     public GrpoConfig withNumIterations(int numIterations) {
         return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
-                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
     }
 
     public GrpoConfig withMaxCompletionLength(int maxCompletionLength) {
         return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
-                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
     }
 
     public GrpoConfig withTemperature(double temperature) {
         return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
-                normalizeAdvantages, numIterations, maxCompletionLength, temperature);
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
+    }
+
+    public GrpoConfig withMaskTruncatedCompletions(boolean maskTruncatedCompletions) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
+    }
+
+    public GrpoConfig withImportanceSamplingLevel(GrpoLoss.ImportanceSamplingLevel importanceSamplingLevel) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
+    }
+
+    public GrpoConfig withTopEntropyQuantile(double topEntropyQuantile) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
+    }
+
+    public GrpoConfig withLogCompletions(boolean logCompletions) {
+        return new GrpoConfig(estimator, numGenerations, beta, epsilon, epsilonHigh, scaleRewards, lossType,
+                normalizeAdvantages, numIterations, maxCompletionLength, temperature,
+                maskTruncatedCompletions, importanceSamplingLevel, topEntropyQuantile, logCompletions);
     }
 }

@@ -1,6 +1,5 @@
 package align4j.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -47,27 +45,7 @@ public final class MetricsLog implements Closeable {
      * The file is rewritten atomically (temporary file, then rename).
      */
     public static MetricsLog resume(Path file, long resumeStep) throws IOException {
-        List<String> kept = new ArrayList<>();
-        if (Files.exists(file)) {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            String[] lines = text.split("\n", -1);
-            // the last element is either "" (file ends in a newline) or a line cut short by a kill
-            for (int i = 0; i < lines.length - 1; i++) {
-                String line = lines[i];
-                if (line.isBlank()) continue;
-                JsonNode node;
-                try {
-                    node = JSON.readTree(line);
-                } catch (IOException e) {
-                    throw new IOException(file + ", line " + (i + 1) + ": not a JSON object: " + e.getMessage(), e);
-                }
-                JsonNode step = node.get("step");
-                if (step == null || !step.isNumber()) {
-                    throw new IOException(file + ", line " + (i + 1) + ": field \"step\" is missing or not a number");
-                }
-                if (step.asLong() <= resumeStep) kept.add(line);
-            }
-        }
+        List<String> kept = StepLines.linesThrough(file, resumeStep);
         if (file.getParent() != null) Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.write(tmp, kept, StandardCharsets.UTF_8);

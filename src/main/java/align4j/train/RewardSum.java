@@ -4,6 +4,7 @@ import align4j.InputException;
 import align4j.data.DatasetRecord;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -39,12 +40,18 @@ public record RewardSum(List<Term> terms) implements RewardFunction {
 
     @Override
     public float[] score(Rollouts rollouts, Stats stats) {
+        return score(rollouts, stats, null);
+    }
+
+    /** score(rollouts, stats), also putting each term's unweighted scores into perTerm by name (null: not). */
+    public float[] score(Rollouts rollouts, Stats stats, Map<String, float[]> perTerm) {
         double[] sum = new double[rollouts.size()];
         for (Term t : terms) {
             float[] r = t.function().score(rollouts);
             if (r.length != sum.length) {
                 throw new IllegalStateException("reward '" + t.name() + "' gave " + r.length + " scores for " + sum.length + " rollouts");
             }
+            if (perTerm != null) perTerm.put(t.name(), r);
             for (int i = 0; i < sum.length; i++) sum[i] += t.weight() * r[i];
             if (stats != null) {
                 stats.add("rewards/" + t.name() + "/mean", mean(r), 1);

@@ -3,6 +3,7 @@ package align4j.train;
 import align4j.data.DatasetRecord;
 import align4j.tensor.Tensor;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +16,11 @@ import java.util.Map;
  * fixed data. A step counts
  * as TRL's PPO trainer counts {@code global_step}: one per rollout batch; the learning-rate schedule
  * advances once per batch too ({@code lr_scheduler.step()} after the batch's epochs).
+ *
+ * <p>Each step's metrics also go to {@link RunHealth}, whose warnings are printed to stderr and appended to
+ * warnings.jsonl in the output folder; at each logged step an algorithm's {@link Algorithm#completions} (GRPO's
+ * and RLOO's {@code log_completions}) are appended to completions.jsonl. Both files follow a resume as
+ * metrics.jsonl does.
  */
 public final class RlLoop {
 
@@ -40,6 +46,14 @@ public final class RlLoop {
         }
 
         default void restore(Map<String, Double> state) {}
+
+        /**
+         * The last batch's completions as completions.jsonl rows (prompt, completion, rewards, advantage: TRL's
+         * {@code log_completions} table), written at each logged step; empty when not logging them.
+         */
+        default List<Map<String, Object>> completions() {
+            return List.of();
+        }
     }
 
     private final TrainingArgs args;
@@ -82,7 +96,10 @@ public final class RlLoop {
      * gradient it checkpoints the last good state and throws {@link TrainLoop.TrainingDiverged}, as TrainLoop.
      */
     public Map<String, Double> run() throws IOException {
-        try (RunState run = new RunState(args, params, prompts.length, totalSteps(), algorithm::state, algorithm::restore)) {
+        RunHealth health = new RunHealth();
+        try (RunState run = new RunState(args, params, prompts.length, totalSteps(), () -> state(health), s -> restore(health, s));
+             StepLines warnings = StepLines.open(args.outputDir().resolve("warnings.jsonl"), resumeStep(run));
+             StepLines completions = StepLines.open(args.outputDir().resolve("completions.jsonl"), resumeStep(run))) {
             while (run.running()) {
                 int[] idx = run.draw(args.batchSize());
                 int[][] batch = new int[idx.length][];
@@ -101,12 +118,42 @@ public final class RlLoop {
                 }
                 s.add("learning_rate", lr, 1);
                 s.add("episode", run.cursor(), 1);
-                run.endStep(s);
+                boolean logged = run.endStep(s);
+                for (RunHealth.Warning w : health.check(run.step(), s)) {
+                    System.err.println(w.line());
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("warning", w.name());
+                    row.put("message", w.message());
+                    row.putAll(w.numbers());
+                    warnings.append(run.step(), row);
+                }
+                if (logged) for (Map<String, Object> row : algorithm.completions()) completions.append(run.step(), row);
                 run.saveAtCadence();
                 if (listener != null) listener.onStep(run.step(), run.total, s.mean("loss"), (long) s.mean("completions/tokens"));
             }
             return run.last();
         }
+    }
+
+    /** -1 for a fresh run, else the checkpoint's step. */
+    private long resumeStep(RunState run) {
+        return args.resumeFromCheckpoint() == null ? -1 : run.step();
+    }
+
+    /** The checkpoint's extra state: the algorithm's scalars and {@link RunHealth}'s. */
+    private Map<String, Double> state(RunHealth health) {
+        Map<String, Double> m = new LinkedHashMap<>(algorithm.state());
+        m.putAll(health.state());
+        return m;
+    }
+
+    private void restore(RunHealth health, Map<String, Double> state) {
+        Map<String, Double> own = new LinkedHashMap<>();
+        state.forEach((k, v) -> {
+            if (!k.startsWith(RunHealth.STATE_PREFIX)) own.put(k, v);
+        });
+        algorithm.restore(own);
+        health.restore(state);
     }
 
     /**

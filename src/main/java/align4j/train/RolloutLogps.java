@@ -132,6 +132,22 @@ public final class RolloutLogps {
      * Computes the full-vocabulary logits again, a few hundred rows at a time; call it before the next forward.
      */
     public double meanEntropy() {
+        return entropies(null) / lastRows.length;
+    }
+
+    /**
+     * The entropy of each completion token's sampling distribution in the last forward, in packed order (TRL's
+     * {@code entropies}, which {@code top_entropy_quantile} ranks); as {@link #meanEntropy}, call it before the
+     * next forward.
+     */
+    public double[] tokenEntropies() {
+        double[] perToken = new double[lastRows.length];
+        entropies(perToken);
+        return perToken;
+    }
+
+    /** Σ over the last forward's completion rows of the entropy, also written per row into perRow (null: not). */
+    private double entropies(double[] perRow) {
         int r = lastRows.length, v = model.head().vocab();
         int chunk = Math.max(1, Math.min(r, (1 << 22) / v));
         float[] out = new float[chunk * v];
@@ -139,9 +155,13 @@ public final class RolloutLogps {
         for (int s = 0; s < r; s += chunk) {
             int k = Math.min(chunk, r - s);
             model.logSoftmaxAt(out, lastInput, Arrays.copyOfRange(lastRows, s, s + k), k);
-            for (int i = 0; i < k * v; i++) sum -= Math.exp(out[i]) * out[i];
+            for (int i = 0; i < k * v; i++) {
+                double h = Math.exp(out[i]) * out[i];
+                sum -= h;
+                if (perRow != null) perRow[s + i / v] -= h;
+            }
         }
-        return sum / r;
+        return sum;
     }
 
     private Scored forward(Batch b, boolean train) {

@@ -129,17 +129,22 @@ final class RunState implements AutoCloseable {
                 + "; training stopped, the last good state is in " + Checkpoints.dir(args.outputDir(), step));
     }
 
-    /** Ends a step: its metrics join the window, which is logged (and restarted) every logging_steps and at the end. */
-    void endStep(Stats stats) throws IOException {
+    /**
+     * Ends a step: its metrics join the window, which is logged (and restarted) every logging_steps and at the end;
+     * returns whether this step was logged.
+     */
+    boolean endStep(Stats stats) throws IOException {
         step++;
         window.merge(stats);
-        if (every(args.loggingSteps())) {
+        boolean logs = every(args.loggingSteps());
+        if (logs) {
             Map<String, Double> logged = new LinkedHashMap<>(window.means(""));
             log.log(step, epoch(), logged);
             logged.put("epoch", epoch());
             last = logged;
             window = new Stats();
         }
+        return logs;
     }
 
     /** Whether the step just ended is a multiple of n, or the last. */

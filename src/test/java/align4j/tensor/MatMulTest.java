@@ -49,6 +49,37 @@ class MatMulTest {
                 () -> where + ": got " + got + ", reference " + ref + ", bound " + bound);
     }
 
+    /**
+     * The decoding path (m ≤ {@link MatMul#DOT_ROWS} rows) adds each product's vector lanes in one fixed order, the
+     * same on every JIT tier: a scalar replica of that order (one FMA chain per lane, lanes folded pairwise as
+     * {@link VectorMath#sumLanes} does, then the scalar tail) gives the same bits. {@code reduceLanes(ADD)}, whose
+     * order the Vector API leaves open, gave one ulp less than C2's in the first calls of a process.
+     */
+    @Test
+    void decodingProductsAddTheirLanesInOneFixedOrder() {
+        Random r = new Random(11);
+        int m = 5, k = 1000, n = 7, L = VectorMath.L;
+        float[] x = random(r, m * k), w = random(r, n * k), bias = random(r, n), y = new float[m * n];
+        MatMul.forward(y, x, w, bias, m, k, n);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float[] lane = new float[L];
+                int p = 0;
+                for (; p <= k - L; p += L) {
+                    for (int l = 0; l < L; l++) lane[l] = Math.fma(x[i * k + p + l], w[j * k + p + l], lane[l]);
+                }
+                for (int half = L / 2; half >= 1; half /= 2) {
+                    float[] folded = new float[L];
+                    for (int l = 0; l < L; l++) folded[l] = lane[l] + lane[l ^ half];
+                    lane = folded;
+                }
+                float s = lane[0];
+                for (; p < k; p++) s = Math.fma(x[i * k + p], w[j * k + p], s);
+                assertEquals(Float.floatToIntBits(bias[j] + s), Float.floatToIntBits(y[i * n + j]), "y[" + i + "," + j + "]");
+            }
+        }
+    }
+
     @Test
     void forwardMatchesDoubleReferenceWithAndWithoutBias() {
         Random r = new Random(11);

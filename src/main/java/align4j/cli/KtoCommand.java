@@ -1,0 +1,55 @@
+package align4j.cli;
+
+import align4j.api.Kto;
+import align4j.api.Policy;
+import align4j.api.TrainResult;
+import align4j.data.UnpairedData;
+import align4j.train.KtoConfig;
+import align4j.train.TrainingArgs;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code align4j kto}: flags of {@link KtoConfig} and {@link TrainingArgs} → {@link Kto#train} → the saved model. */
+@Command(name = "kto", description = "Train a model with KTO on unpaired data ({prompt, completion, label: true|false}; paired data is split).")
+final class KtoCommand implements Callable<Integer> {
+    @Mixin
+    SupervisedOptions job;
+    @Option(names = "--ref-model", paramLabel = "DIR", description = "Reference model folder (default: the policy's starting weights).")
+    Path refModel;
+    @Option(names = "--eval-only", description = "Evaluate the model (no training) and write eval_results.json.")
+    boolean evalOnly;
+    @Mixin
+    KtoOptions loss;
+    @Mixin
+    DataOptions data;
+
+    @Override
+    public Integer call() throws IOException {
+        job.threads.apply();
+        TrainingArgs args = job.training.toArgs();
+        KtoConfig cfg = loss.config();
+        Policy policy = job.modelOptions.policy(job.model, data.tokenizer, args.seed());
+        int vocab = policy.config().vocabSize();
+        UnpairedData train = data.loadUnpaired(job.dataset, policy.tokenizerDir(), vocab), eval = null;
+        System.err.println("kto: dataset: " + train.size() + " examples, " + train.desirable() + " desirable");
+        if (job.eval.evalDataset != null) {
+            eval = data.loadUnpaired(job.eval.evalDataset, policy.tokenizerDir(), vocab);
+        } else if (job.eval.holdsOut()) {
+            int[][] idx = job.eval.split(train.size(), args.seed());
+            eval = train.select(idx[1]);
+            train = train.select(idx[0]);
+        }
+        Policy ref = refModel == null ? null : Policy.loadFrozen(refModel, job.modelOptions.bf16());
+        if (evalOnly) {
+            EvalOptions.report(args.outputDir(), Kto.evaluate(policy, ref, cfg, args, eval != null ? eval : train));
+            return 0;
+        }
+        TrainResult result = Kto.train(policy, ref, cfg, args, train, eval);
+        TrainingOptions.save("kto", policy, args, result, eval != null);
+        return 0;
+    }
+}
