@@ -41,12 +41,17 @@ final class LabelOptions {
 
     /** reward-model:DIR, function:NAME, bleu, rouge-l or judge. */
     Labeller parse(String spec, long seed) throws IOException {
+        return parse(spec, seed, true);
+    }
+
+    /** As {@link #parse(String, long)}; shuffleJudge false shows the judge each pair in the order given (winrate's both orders). */
+    Labeller parse(String spec, long seed, boolean shuffleJudge) throws IOException {
         if (spec.startsWith("reward-model:")) return new Labeller.Pointwise(rewardModel(Path.of(spec.substring("reward-model:".length()))));
         if (spec.startsWith("function:")) return new Labeller.Pointwise(function(spec.substring("function:".length())));
         return switch (spec) {
             case "bleu" -> new Labeller.Pointwise(needsReferences(new ReferenceScorer(ReferenceScorer.Metric.BLEU)));
             case "rouge-l", "rouge_l", "rougeL" -> new Labeller.Pointwise(needsReferences(new ReferenceScorer(ReferenceScorer.Metric.ROUGE_L)));
-            case "judge" -> new Labeller.Pairwise(judge(seed));
+            case "judge" -> new Labeller.Pairwise(judge(seed, shuffleJudge));
             default -> throw new InputException("--label must be reward-model:DIR, function:NAME, bleu, rouge-l or judge, got '" + spec + "'");
         };
     }
@@ -67,7 +72,7 @@ final class LabelOptions {
         return s;
     }
 
-    private PairwiseJudge judge(long seed) throws IOException {
+    private PairwiseJudge judge(long seed, boolean shuffle) throws IOException {
         URI base;
         try {
             base = URI.create(judgeBaseUrl);
@@ -78,7 +83,7 @@ final class LabelOptions {
         if (!(judgeTimeout > 0)) throw new InputException("--judge-timeout must be > 0 seconds, got " + judgeTimeout);
         if (judgeMaxRetries < 0) throw new InputException("--judge-max-retries must be ≥ 0, got " + judgeMaxRetries);
         ChatJudgeConfig c = ChatJudgeConfig.defaults(base, judgeModel).withTimeout(Duration.ofMillis((long) (judgeTimeout * 1000)))
-                .withRetries(judgeMaxRetries, Duration.ofSeconds(1), Duration.ofSeconds(60)).withOrder(true, seed);
+                .withRetries(judgeMaxRetries, Duration.ofSeconds(1), Duration.ofSeconds(60)).withOrder(shuffle, seed);
         if (judgePrompt != null) {
             try {
                 c = c.withPrompt(Files.readString(judgePrompt));

@@ -21,8 +21,8 @@ import picocli.CommandLine.Command;
         subcommands = {CommandLine.HelpCommand.class, QuickstartCommand.class, TokenizeCommand.class, SftCommand.class,
                 GenerateCommand.class, CollectCommand.class, RewardCommand.class, ScoreCommand.class, DpoCommand.class,
                 OrpoCommand.class, CpoCommand.class, KtoCommand.class,
-                LogpsCommand.class, ExplainCommand.class, PpoCommand.class, GrpoCommand.class, RlooCommand.class,
-                BestOfNCommand.class, MergeLoraCommand.class, InitModelCommand.class, BenchCommand.class, ControlDpoCommand.class})
+                LogpsCommand.class, AuditDataCommand.class, ExplainCommand.class, PpoCommand.class, GrpoCommand.class, RlooCommand.class,
+                BestOfNCommand.class, WinrateCommand.class, MergeLoraCommand.class, InitModelCommand.class, BenchCommand.class, ControlDpoCommand.class})
 public final class Main implements Runnable {
     /** The CLI vocabulary (docs/DESIGN.md#cli-vocabulary), the footer of every command's --help. */
     static final String VOCABULARY_1 = "Flags follow one vocabulary: --dataset FILE is a training set (TRL's dataset), --data FILE the input",

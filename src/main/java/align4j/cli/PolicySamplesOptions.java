@@ -9,7 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * What the commands that sample a policy to compare its samples share (collect, best-of-n): the policy, the prompts,
+ * What the commands that sample a policy to compare its samples share (collect, best-of-n, winrate): the policy, the prompts,
  * the output file, how to sample, how to label, and the engine's threads.
  */
 final class PolicySamplesOptions {
@@ -17,7 +17,7 @@ final class PolicySamplesOptions {
     Path policy;
     @Option(names = "--prompts", required = true, paramLabel = "FILE", description = "JSONL records with prompt (text or messages), messages or prompt_input_ids.")
     Path prompts;
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output JSONL (see the command's description).")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file (see the command's description).")
     Path out;
     @Mixin
     SamplingOptions sampling;

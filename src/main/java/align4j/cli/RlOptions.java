@@ -49,6 +49,20 @@ final class RlOptions {
     List<Double> rewardWeights;
     @Option(names = "--reward-model", paramLabel = "DIR", description = "Reward model folder (a sequence-classification model, as align4j reward saves); with --reward-funcs it is one more term of the sum, last.")
     Path rewardModel;
+    @Option(names = "--reward-jar", paramLabel = "FILE.jar", description = "A jar of reward plug-ins (align4j.train.RewardPlugin, found with ServiceLoader; repeatable): "
+            + "name them on --reward-funcs like the built-ins.")
+    List<Path> rewardJars;
+    @Option(names = "--reward-url", paramLabel = "URL", description = "A remote reward: each step's completions POSTed as one JSON batch, the answer one reward each "
+            + "(docs/commands.md); one more term of the sum, named 'remote', after the --reward-funcs functions and before --reward-model.")
+    java.net.URI rewardUrl;
+    @Option(names = "--reward-timeout", paramLabel = "SECONDS", description = "Seconds to wait for the --reward-url server per request (default ${DEFAULT-VALUE}).")
+    double rewardTimeout = 60;
+    @Option(names = "--reward-max-retries", paramLabel = "N", description = "Retries of a --reward-url request after a 429, a 5xx, a timeout or a connection error, "
+            + "with exponential backoff (default ${DEFAULT-VALUE}).")
+    int rewardMaxRetries = 3;
+    @Option(names = "--reward-api-key-env", paramLabel = "NAME", description = "Environment variable holding the --reward-url API key, sent as "
+            + "'Authorization: Bearer KEY' (never logged).")
+    String rewardApiKeyEnv;
     @Option(names = "--top-k", description = "Sample among the k most likely tokens (0: all; default ${DEFAULT-VALUE}).")
     int topK = SAMPLING.topK();
     @Option(names = "--top-p", description = "Nucleus sampling mass (default ${DEFAULT-VALUE}).")
@@ -80,8 +94,8 @@ final class RlOptions {
      */
     void run(String command, boolean needReference, Job job) throws IOException {
         threads.apply();
-        if (rewardFuncs == null && rewardModel == null) {
-            throw new InputException("give --reward-funcs NAME[,NAME...], --reward-model DIR, or both");
+        if (rewardFuncs == null && rewardModel == null && rewardUrl == null) {
+            throw new InputException("give --reward-funcs NAME[,NAME...], --reward-model DIR, --reward-url URL, or several");
         }
         TrainingArgs args = training.toArgs();
         Policy policy = modelOptions.policy(model, tokenizer, args.seed());
@@ -111,20 +125,34 @@ final class RlOptions {
      */
     private RewardFunction reward(int vocab, Policy policy) throws IOException {
         List<String> names = rewardFuncs == null ? List.of() : rewardNames(rewardFuncs);
-        int terms = names.size() + (rewardModel == null ? 0 : 1);
+        int terms = names.size() + (rewardUrl == null ? 0 : 1) + (rewardModel == null ? 0 : 1);
         List<Double> w = rewardWeights == null ? List.of() : rewardWeights;
         if (!w.isEmpty() && w.size() != names.size() && w.size() != terms) {
             throw new InputException("--reward-weights: " + w.size() + " weights for " + names.size() + " --reward-funcs functions"
-                    + (rewardModel == null ? "" : " and a --reward-model") + "; give one per function"
-                    + (rewardModel == null ? "" : ", optionally followed by one for the reward model"));
+                    + (rewardUrl == null ? "" : " and a --reward-url") + (rewardModel == null ? "" : " and a --reward-model") + "; give one per function"
+                    + (terms == names.size() ? "" : ", optionally followed by one each for the remote reward and the reward model, in that order"));
         }
+        java.util.Map<String, align4j.train.RewardPlugin> plugins = align4j.train.RewardPlugins.load(rewardJars == null ? List.of() : rewardJars);
         List<RewardSum.Term> sum = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             try {
-                sum.add(new RewardSum.Term(names.get(i), i < w.size() ? w.get(i) : 1, RewardFunction.programmatic(names.get(i), vocab, policy.tokenizer())));
+                align4j.train.RewardPlugin plugin = plugins.get(names.get(i));
+                sum.add(new RewardSum.Term(names.get(i), i < w.size() ? w.get(i) : 1, plugin != null
+                        ? align4j.train.RewardPlugins.function(plugin, policy.tokenizer())
+                        : RewardFunction.programmatic(names.get(i), vocab, policy.tokenizer())));
             } catch (IllegalArgumentException e) {
-                throw new InputException("--reward-funcs: " + e.getMessage());
+                throw new InputException("--reward-funcs: " + e.getMessage() + (plugins.isEmpty() ? "" : "; plug-ins: " + String.join(", ", plugins.keySet())));
             }
+        }
+        if (rewardUrl != null) {
+            String key = null;
+            if (rewardApiKeyEnv != null) {
+                key = environment.apply(rewardApiKeyEnv);
+                if (key == null || key.isEmpty()) throw new InputException("--reward-api-key-env: the environment variable " + rewardApiKeyEnv + " is not set");
+            }
+            if (!(rewardTimeout > 0) || !Double.isFinite(rewardTimeout)) throw new InputException("--reward-timeout must be a positive number of seconds, got " + rewardTimeout);
+            sum.add(new RewardSum.Term("remote", w.size() == terms ? w.get(names.size()) : 1, new align4j.train.RemoteReward(rewardUrl,
+                    java.time.Duration.ofMillis(Math.round(rewardTimeout * 1000)), rewardMaxRetries, key, policy.tokenizer(), System.err::println)));
         }
         if (rewardModel != null) {
             RewardModel rm = RewardModelFolder.load(rewardModel); // forward only: its tensors never get gradients
@@ -138,6 +166,9 @@ final class RlOptions {
         }
         return new RewardSum(sum);
     }
+
+    /** Reads the environment variable --reward-api-key-env names (tests replace it). */
+    static java.util.function.UnaryOperator<String> environment = System::getenv;
 
     /** The names in --reward-funcs values: split at commas, except that regex:PATTERN takes the rest of its value. */
     static List<String> rewardNames(List<String> values) {
