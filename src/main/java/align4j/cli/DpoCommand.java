@@ -2,14 +2,11 @@ package align4j.cli;
 
 import align4j.api.Dpo;
 import align4j.api.Policy;
-import align4j.api.TrainResult;
 import align4j.data.Pairs;
-import align4j.data.PreferenceData;
 import align4j.train.DpoConfig;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,21 +31,13 @@ final class DpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        job.threads.apply();
-        TrainingArgs args = job.training.toArgs();
+        TrainingArgs args = job.start();
         DpoConfig cfg = loss.config();
         if (loss.listwise()) return ListwiseRuns.dpo(job, data, refModel, evalOnly, loss.listwiseLoss());
-        Policy policy = job.modelOptions.policy(job.model, data.tokenizer, args.seed());
-        PreferenceData[] sets = job.eval.data("dpo", data, job.dataset, policy.tokenizerDir(), policy.config().vocabSize(), args.seed());
-        Pairs train = sets[0].pairs(), eval = sets[1] == null ? null : sets[1].pairs();
+        Policy policy = job.policy(data.tokenizer, args);
+        Pairs[] sets = job.pairs("dpo", data, policy, args);
         Policy ref = refModel == null || cfg.referenceFree() ? null : Policy.loadFrozen(refModel, job.modelOptions.bf16());
-        if (evalOnly) {
-            Map<String, Double> m = Dpo.evaluate(policy, ref, cfg, args, eval != null ? eval : train);
-            EvalOptions.report(args.outputDir(), m);
-            return 0;
-        }
-        TrainResult result = Dpo.train(policy, ref, cfg, args, train, eval);
-        TrainingOptions.save("dpo", policy, args, result, eval != null);
-        return 0;
+        return SupervisedOptions.finish("dpo", policy, args, evalOnly, sets[0], sets[1], p -> Dpo.evaluate(policy, ref, cfg, args, p),
+                (t, e) -> Dpo.train(policy, ref, cfg, args, t, e));
     }
 }

@@ -1,7 +1,7 @@
 package align4j.cli;
 
-import align4j.eval.ImplicitRewardReport;
 import align4j.data.Pairs;
+import align4j.eval.ImplicitRewardReport;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;

@@ -1,8 +1,8 @@
 package align4j.cli;
 
 import align4j.api.Policy;
-import align4j.api.Sampling;
 import align4j.api.Samples;
+import align4j.api.Sampling;
 import align4j.generate.SamplingParams;
 import align4j.io.JsonLines;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -2,7 +2,6 @@ package align4j.cli;
 
 import align4j.api.Kto;
 import align4j.api.Policy;
-import align4j.api.TrainResult;
 import align4j.data.UnpairedData;
 import align4j.train.KtoConfig;
 import align4j.train.TrainingArgs;
@@ -29,10 +28,9 @@ final class KtoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        job.threads.apply();
-        TrainingArgs args = job.training.toArgs();
+        TrainingArgs args = job.start();
         KtoConfig cfg = loss.config();
-        Policy policy = job.modelOptions.policy(job.model, data.tokenizer, args.seed());
+        Policy policy = job.policy(data.tokenizer, args);
         int vocab = policy.config().vocabSize();
         UnpairedData train = data.loadUnpaired(job.dataset, policy.tokenizerDir(), vocab), eval = null;
         System.err.println("kto: dataset: " + train.size() + " examples, " + train.desirable() + " desirable");
@@ -44,12 +42,7 @@ final class KtoCommand implements Callable<Integer> {
             train = train.select(idx[0]);
         }
         Policy ref = refModel == null ? null : Policy.loadFrozen(refModel, job.modelOptions.bf16());
-        if (evalOnly) {
-            EvalOptions.report(args.outputDir(), Kto.evaluate(policy, ref, cfg, args, eval != null ? eval : train));
-            return 0;
-        }
-        TrainResult result = Kto.train(policy, ref, cfg, args, train, eval);
-        TrainingOptions.save("kto", policy, args, result, eval != null);
-        return 0;
+        return SupervisedOptions.finish("kto", policy, args, evalOnly, train, eval, d -> Kto.evaluate(policy, ref, cfg, args, d),
+                (t, e) -> Kto.train(policy, ref, cfg, args, t, e));
     }
 }

@@ -5,7 +5,6 @@ import align4j.api.ListwiseDpo;
 import align4j.api.ListwiseReward;
 import align4j.api.Policy;
 import align4j.api.RewardTraining;
-import align4j.api.TrainResult;
 import align4j.data.ListwiseData;
 import align4j.data.RankedLists;
 import align4j.loss.PlackettLuceDpoLoss;
@@ -14,7 +13,6 @@ import align4j.train.TrainingArgs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * {@code dpo} and {@code reward} with {@code --loss-type plackett_luce}: the same flags, the dataset read as rankings
@@ -33,33 +31,22 @@ final class ListwiseRuns {
     }
 
     static int dpo(SupervisedOptions job, DataOptions data, Path refModel, boolean evalOnly, PlackettLuceDpoLoss loss) throws IOException {
-        TrainingArgs args = job.training.toArgs();
-        Policy policy = job.modelOptions.policy(job.model, data.tokenizer, args.seed());
+        TrainingArgs args = job.start();
+        Policy policy = job.policy(data.tokenizer, args);
         ListwiseData[] sets = sets("dpo", job, data, policy.tokenizerDir(), policy.config().vocabSize(), args.seed());
         RankedLists train = sets[0].lists(), eval = sets[1] == null ? null : sets[1].lists();
         Policy ref = refModel == null || loss.referenceFree() ? null : Policy.loadFrozen(refModel, job.modelOptions.bf16());
-        if (evalOnly) {
-            EvalOptions.report(args.outputDir(), ListwiseDpo.evaluate(policy, ref, loss, args, eval != null ? eval : train));
-            return 0;
-        }
-        TrainResult result = ListwiseDpo.train(policy, ref, loss, args, train, eval, null);
-        TrainingOptions.save("dpo", policy, args, result, eval != null);
-        return 0;
+        return SupervisedOptions.finish("dpo", policy, args, evalOnly, train, eval, l -> ListwiseDpo.evaluate(policy, ref, loss, args, l),
+                (t, e) -> ListwiseDpo.train(policy, ref, loss, args, t, e, null));
     }
 
     static int reward(SupervisedOptions job, DataOptions data, boolean evalOnly, PlackettLuceRewardLoss loss) throws IOException {
-        TrainingArgs args = job.training.toArgs(RewardTraining.LEARNING_RATE);
+        TrainingArgs args = job.start(RewardTraining.LEARNING_RATE);
         RewardTraining.Model rm = RewardTraining.Model.load(job.model, job.modelOptions.settings(), data.tokenizer, args.seed());
         ListwiseData[] sets = sets("reward", job, data, rm.tokenizerDir(), rm.model().config().vocabSize(), args.seed());
         RankedLists train = sets[0].lists(), eval = sets[1] == null ? null : sets[1].lists();
-        if (evalOnly) {
-            Map<String, Double> m = ListwiseReward.evaluate(rm, loss, args, eval != null ? eval : train);
-            EvalOptions.report(args.outputDir(), m);
-            return 0;
-        }
-        TrainResult result = ListwiseReward.train(rm, loss, args, train, eval);
-        TrainingOptions.save("reward", rm, args, result, eval != null);
-        return 0;
+        return SupervisedOptions.finish("reward", rm, args, evalOnly, train, eval, l -> ListwiseReward.evaluate(rm, loss, args, l),
+                (t, e) -> ListwiseReward.train(rm, loss, args, t, e));
     }
 
     /** {train, eval} rankings as {@link EvalOptions} makes them for pairs: --eval-dataset, or the --eval-split held out. */

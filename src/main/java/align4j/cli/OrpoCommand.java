@@ -2,9 +2,7 @@ package align4j.cli;
 
 import align4j.api.Orpo;
 import align4j.api.Policy;
-import align4j.api.TrainResult;
 import align4j.data.Pairs;
-import align4j.data.PreferenceData;
 import align4j.train.OrpoConfig;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
@@ -27,18 +25,11 @@ final class OrpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        job.threads.apply();
-        TrainingArgs args = job.training.toArgs();
+        TrainingArgs args = job.start();
         OrpoConfig cfg = loss.config();
-        Policy policy = job.modelOptions.policy(job.model, data.tokenizer, args.seed());
-        PreferenceData[] sets = job.eval.data("orpo", data, job.dataset, policy.tokenizerDir(), policy.config().vocabSize(), args.seed());
-        Pairs train = sets[0].pairs(), eval = sets[1] == null ? null : sets[1].pairs();
-        if (evalOnly) {
-            EvalOptions.report(args.outputDir(), Orpo.evaluate(policy, cfg, args, eval != null ? eval : train));
-            return 0;
-        }
-        TrainResult result = Orpo.train(policy, cfg, args, train, eval);
-        TrainingOptions.save("orpo", policy, args, result, eval != null);
-        return 0;
+        Policy policy = job.policy(data.tokenizer, args);
+        Pairs[] sets = job.pairs("orpo", data, policy, args);
+        return SupervisedOptions.finish("orpo", policy, args, evalOnly, sets[0], sets[1], p -> Orpo.evaluate(policy, cfg, args, p),
+                (t, e) -> Orpo.train(policy, cfg, args, t, e));
     }
 }

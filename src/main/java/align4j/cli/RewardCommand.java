@@ -1,13 +1,11 @@
 package align4j.cli;
 
 import align4j.api.RewardTraining;
-import align4j.api.TrainResult;
 import align4j.data.PreferenceData;
 import align4j.loss.BradleyTerryLoss;
 import align4j.loss.PlackettLuceRewardLoss;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,8 +35,7 @@ final class RewardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        job.threads.apply();
-        TrainingArgs args = job.training.toArgs(RewardTraining.LEARNING_RATE);
+        TrainingArgs args = job.start(RewardTraining.LEARNING_RATE);
         BradleyTerryLoss loss = new BradleyTerryLoss(centerRewardsCoefficient);
         if (ListwiseRuns.plackettLuce(lossType)) {
             return ListwiseRuns.reward(job, data, evalOnly, new PlackettLuceRewardLoss(centerRewardsCoefficient));
@@ -46,15 +43,9 @@ final class RewardCommand implements Callable<Integer> {
         RewardTraining.Model rm = RewardTraining.Model.load(job.model, job.modelOptions.settings(), data.tokenizer, args.seed());
         PreferenceData[] sets = job.eval.data("reward", data, job.dataset, rm.tokenizerDir(), rm.model().config().vocabSize(), args.seed());
         PreferenceData train = sets[0], eval = sets[1];
-        if (evalOnly) {
-            PreferenceData p = eval != null ? eval : train;
-            Map<String, Double> m = RewardTraining.evaluate(rm, loss, args, p.pairs(), p.column(marginColumn));
-            EvalOptions.report(args.outputDir(), m);
-            return 0;
-        }
-        TrainResult result = RewardTraining.train(rm, loss, args, train.pairs(), train.column(marginColumn),
-                eval == null ? null : eval.pairs(), eval == null ? null : eval.column(marginColumn));
-        TrainingOptions.save("reward", rm, args, result, eval != null);
-        return 0;
+        return SupervisedOptions.finish("reward", rm, args, evalOnly, train, eval,
+                d -> RewardTraining.evaluate(rm, loss, args, d.pairs(), d.column(marginColumn)),
+                (t, e) -> RewardTraining.train(rm, loss, args, t.pairs(), t.column(marginColumn), e == null ? null : e.pairs(),
+                        e == null ? null : e.column(marginColumn)));
     }
 }

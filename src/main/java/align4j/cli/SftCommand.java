@@ -44,9 +44,8 @@ final class SftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        job.threads.apply();
-        TrainingArgs args = job.training.toArgs(Sft.LEARNING_RATE);
-        Policy policy = job.modelOptions.policy(job.model, tokenizer, args.seed());
+        TrainingArgs args = job.start(Sft.LEARNING_RATE);
+        Policy policy = job.policy(tokenizer, args);
         List<SequenceExample> train = load(policy, job.dataset), eval = null;
         if (job.eval.evalDataset != null) {
             eval = load(policy, job.eval.evalDataset);

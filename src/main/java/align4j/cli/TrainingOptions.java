@@ -1,8 +1,8 @@
 package align4j.cli;
 
 import align4j.InputException;
-import align4j.api.TrainedModel;
 import align4j.api.TrainResult;
+import align4j.api.TrainedModel;
 import align4j.tensor.RssProbe;
 import align4j.train.Checkpoints;
 import align4j.train.TrainingArgs;
