@@ -7,6 +7,7 @@ import align4j.train.TrainLoop;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Supervised fine-tuning, as TRL's {@code SFTTrainer(model, args, train_dataset).train()}: the token-mean NLL of
@@ -39,5 +40,11 @@ public final class Sft {
         }
         SftTask task = new SftTask(policy.model(), train, eval, args.evalBatchSize());
         return Training.run("sft", args, task, policy.trainableParameters(), onStep);
+    }
+
+    /** The eval_ metrics of the examples under the policy (TRL's {@code trainer.evaluate()}), nothing trained. */
+    public static Map<String, Double> evaluate(Policy policy, TrainingArgs args, List<SequenceExample> examples) {
+        SftTask task = new SftTask(policy.model(), examples, null, args.evalBatchSize());
+        return task.evaluate(examples, args.evalBatchSize()).means("eval_");
     }
 }

@@ -9,15 +9,12 @@ import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code align4j cpo}: flags of {@link CpoConfig} and {@link TrainingArgs} → {@link Cpo#train} → the saved model. */
 @Command(name = "cpo", description = "Train a model with CPO or SimPO (--loss-type simpo; no reference model) on preference pairs.")
 final class CpoCommand implements Callable<Integer> {
     @Mixin
     SupervisedOptions job;
-    @Option(names = "--eval-only", description = "Evaluate the model (no training) and write eval_results.json.")
-    boolean evalOnly;
     @Mixin
     CpoOptions loss;
     @Mixin
@@ -29,7 +26,7 @@ final class CpoCommand implements Callable<Integer> {
         CpoConfig cfg = loss.config();
         Policy policy = job.policy(data.tokenizer, args);
         Pairs[] sets = job.pairs("cpo", data, policy, args);
-        return SupervisedOptions.finish("cpo", policy, args, evalOnly, sets[0], sets[1], p -> Cpo.evaluate(policy, cfg, args, p),
+        return job.finish("cpo", policy, args, sets[0], sets[1], p -> Cpo.evaluate(policy, cfg, args, p),
                 (t, e) -> Cpo.train(policy, cfg, args, t, e));
     }
 }

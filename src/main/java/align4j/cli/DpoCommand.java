@@ -6,7 +6,6 @@ import align4j.data.Pairs;
 import align4j.train.DpoConfig;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,10 +16,8 @@ import picocli.CommandLine.Option;
 final class DpoCommand implements Callable<Integer> {
     @Mixin
     SupervisedOptions job;
-    @Option(names = "--ref-model", paramLabel = "DIR", description = "Reference model folder (default: the policy's starting weights).")
-    Path refModel;
-    @Option(names = "--eval-only", description = "Evaluate the model (no training) and write eval_results.json.")
-    boolean evalOnly;
+    @Mixin
+    ReferenceOption reference;
     @Option(names = "--precompute-ref-log-probs", arity = "0..1", fallbackValue = "true",
             description = "Accepted for TRL compatibility: reference log-probs are always computed once and cached.")
     boolean precomputeRefLogProbs = true;
@@ -33,11 +30,11 @@ final class DpoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         TrainingArgs args = job.start();
         DpoConfig cfg = loss.config();
-        if (loss.listwise()) return ListwiseRuns.dpo(job, data, refModel, evalOnly, loss.listwiseLoss());
+        if (loss.listwise()) return ListwiseRuns.dpo(job, data, reference, loss.listwiseLoss());
         Policy policy = job.policy(data.tokenizer, args);
         Pairs[] sets = job.pairs("dpo", data, policy, args);
-        Policy ref = refModel == null || cfg.referenceFree() ? null : Policy.loadFrozen(refModel, job.modelOptions.bf16());
-        return SupervisedOptions.finish("dpo", policy, args, evalOnly, sets[0], sets[1], p -> Dpo.evaluate(policy, ref, cfg, args, p),
+        Policy ref = reference.load(job, !cfg.referenceFree());
+        return job.finish("dpo", policy, args, sets[0], sets[1], p -> Dpo.evaluate(policy, ref, cfg, args, p),
                 (t, e) -> Dpo.train(policy, ref, cfg, args, t, e));
     }
 }

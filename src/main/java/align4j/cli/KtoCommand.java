@@ -6,21 +6,17 @@ import align4j.data.UnpairedData;
 import align4j.train.KtoConfig;
 import align4j.train.TrainingArgs;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code align4j kto}: flags of {@link KtoConfig} and {@link TrainingArgs} → {@link Kto#train} → the saved model. */
 @Command(name = "kto", description = "Train a model with KTO on unpaired data ({prompt, completion, label: true|false}; paired data is split).")
 final class KtoCommand implements Callable<Integer> {
     @Mixin
     SupervisedOptions job;
-    @Option(names = "--ref-model", paramLabel = "DIR", description = "Reference model folder (default: the policy's starting weights).")
-    Path refModel;
-    @Option(names = "--eval-only", description = "Evaluate the model (no training) and write eval_results.json.")
-    boolean evalOnly;
+    @Mixin
+    ReferenceOption reference;
     @Mixin
     KtoOptions loss;
     @Mixin
@@ -41,8 +37,8 @@ final class KtoCommand implements Callable<Integer> {
             eval = train.select(idx[1]);
             train = train.select(idx[0]);
         }
-        Policy ref = refModel == null ? null : Policy.loadFrozen(refModel, job.modelOptions.bf16());
-        return SupervisedOptions.finish("kto", policy, args, evalOnly, train, eval, d -> Kto.evaluate(policy, ref, cfg, args, d),
+        Policy ref = reference.load(job, true);
+        return job.finish("kto", policy, args, train, eval, d -> Kto.evaluate(policy, ref, cfg, args, d),
                 (t, e) -> Kto.train(policy, ref, cfg, args, t, e));
     }
 }

@@ -30,22 +30,22 @@ final class ListwiseRuns {
         };
     }
 
-    static int dpo(SupervisedOptions job, DataOptions data, Path refModel, boolean evalOnly, PlackettLuceDpoLoss loss) throws IOException {
+    static int dpo(SupervisedOptions job, DataOptions data, ReferenceOption reference, PlackettLuceDpoLoss loss) throws IOException {
         TrainingArgs args = job.start();
         Policy policy = job.policy(data.tokenizer, args);
         ListwiseData[] sets = sets("dpo", job, data, policy.tokenizerDir(), policy.config().vocabSize(), args.seed());
         RankedLists train = sets[0].lists(), eval = sets[1] == null ? null : sets[1].lists();
-        Policy ref = refModel == null || loss.referenceFree() ? null : Policy.loadFrozen(refModel, job.modelOptions.bf16());
-        return SupervisedOptions.finish("dpo", policy, args, evalOnly, train, eval, l -> ListwiseDpo.evaluate(policy, ref, loss, args, l),
+        Policy ref = reference.load(job, !loss.referenceFree());
+        return job.finish("dpo", policy, args, train, eval, l -> ListwiseDpo.evaluate(policy, ref, loss, args, l),
                 (t, e) -> ListwiseDpo.train(policy, ref, loss, args, t, e, null));
     }
 
-    static int reward(SupervisedOptions job, DataOptions data, boolean evalOnly, PlackettLuceRewardLoss loss) throws IOException {
+    static int reward(SupervisedOptions job, DataOptions data, PlackettLuceRewardLoss loss) throws IOException {
         TrainingArgs args = job.start(RewardTraining.LEARNING_RATE);
         RewardTraining.Model rm = RewardTraining.Model.load(job.model, job.modelOptions.settings(), data.tokenizer, args.seed());
         ListwiseData[] sets = sets("reward", job, data, rm.tokenizerDir(), rm.model().config().vocabSize(), args.seed());
         RankedLists train = sets[0].lists(), eval = sets[1] == null ? null : sets[1].lists();
-        return SupervisedOptions.finish("reward", rm, args, evalOnly, train, eval, l -> ListwiseReward.evaluate(rm, loss, args, l),
+        return job.finish("reward", rm, args, train, eval, l -> ListwiseReward.evaluate(rm, loss, args, l),
                 (t, e) -> ListwiseReward.train(rm, loss, args, t, e));
     }
 

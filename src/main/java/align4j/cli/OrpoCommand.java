@@ -9,15 +9,12 @@ import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code align4j orpo}: flags of {@link OrpoConfig} and {@link TrainingArgs} → {@link Orpo#train} → the saved model. */
 @Command(name = "orpo", description = "Train a model with ORPO (NLL plus an odds-ratio term, no reference model) on preference pairs.")
 final class OrpoCommand implements Callable<Integer> {
     @Mixin
     SupervisedOptions job;
-    @Option(names = "--eval-only", description = "Evaluate the model (no training) and write eval_results.json.")
-    boolean evalOnly;
     @Mixin
     OrpoOptions loss;
     @Mixin
@@ -29,7 +26,7 @@ final class OrpoCommand implements Callable<Integer> {
         OrpoConfig cfg = loss.config();
         Policy policy = job.policy(data.tokenizer, args);
         Pairs[] sets = job.pairs("orpo", data, policy, args);
-        return SupervisedOptions.finish("orpo", policy, args, evalOnly, sets[0], sets[1], p -> Orpo.evaluate(policy, cfg, args, p),
+        return job.finish("orpo", policy, args, sets[0], sets[1], p -> Orpo.evaluate(policy, cfg, args, p),
                 (t, e) -> Orpo.train(policy, cfg, args, t, e));
     }
 }

@@ -18,8 +18,6 @@ import picocli.CommandLine.Option;
 final class RewardCommand implements Callable<Integer> {
     @Mixin
     SupervisedOptions job;
-    @Option(names = "--eval-only", description = "Evaluate the model (no training) and write eval_results.json.")
-    boolean evalOnly;
     @Option(names = "--center-rewards-coefficient", defaultValue = "0", description = "Weight of mean((r_c + r_r)²), reward centering (TRL default None = 0; 0.01 recommended).")
     double centerRewardsCoefficient;
     @Option(names = "--margin-column", defaultValue = "margin", paramLabel = "NAME", description = "Record field holding the per-pair margin, used when present (default ${DEFAULT-VALUE}).")
@@ -38,12 +36,12 @@ final class RewardCommand implements Callable<Integer> {
         TrainingArgs args = job.start(RewardTraining.LEARNING_RATE);
         BradleyTerryLoss loss = new BradleyTerryLoss(centerRewardsCoefficient);
         if (ListwiseRuns.plackettLuce(lossType)) {
-            return ListwiseRuns.reward(job, data, evalOnly, new PlackettLuceRewardLoss(centerRewardsCoefficient));
+            return ListwiseRuns.reward(job, data, new PlackettLuceRewardLoss(centerRewardsCoefficient));
         }
         RewardTraining.Model rm = RewardTraining.Model.load(job.model, job.modelOptions.settings(), data.tokenizer, args.seed());
         PreferenceData[] sets = job.eval.data("reward", data, job.dataset, rm.tokenizerDir(), rm.model().config().vocabSize(), args.seed());
         PreferenceData train = sets[0], eval = sets[1];
-        return SupervisedOptions.finish("reward", rm, args, evalOnly, train, eval,
+        return job.finish("reward", rm, args, train, eval,
                 d -> RewardTraining.evaluate(rm, loss, args, d.pairs(), d.column(marginColumn)),
                 (t, e) -> RewardTraining.train(rm, loss, args, t.pairs(), t.column(marginColumn), e == null ? null : e.pairs(),
                         e == null ? null : e.column(marginColumn)));

@@ -3,7 +3,6 @@ package align4j.cli;
 import align4j.InputException;
 import align4j.api.Policy;
 import align4j.api.Sft;
-import align4j.api.TrainResult;
 import align4j.data.ColumnMapping;
 import align4j.data.SequenceDataset;
 import align4j.data.SequenceExample;
@@ -57,9 +56,7 @@ final class SftCommand implements Callable<Integer> {
             for (int i : idx[0]) train.add(all.get(i));
             for (int i : idx[1]) eval.add(all.get(i));
         }
-        TrainResult result = Sft.train(policy, args, train, eval);
-        TrainingOptions.save("sft", policy, args, result, eval != null);
-        return 0;
+        return job.finish("sft", policy, args, train, eval, d -> Sft.evaluate(policy, args, d), (t, e) -> Sft.train(policy, args, t, e));
     }
 
     private List<SequenceExample> load(Policy policy, Path file) {

@@ -25,6 +25,8 @@ final class SupervisedOptions {
     Path dataset;
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (snake_case keys); flags override it.")
     Path config;
+    @Option(names = "--eval-only", description = "Evaluate the model (no training) and write eval_results.json.")
+    boolean evalOnly;
     @Mixin
     EvalOptions eval;
     @Mixin
@@ -71,8 +73,8 @@ final class SupervisedOptions {
      * The end every trainer shares: with --eval-only, the eval_ metrics of the eval data (else of the train data) in
      * eval_results.json and printed; otherwise the run, then the model saved (a PEFT adapter with LoRA).
      */
-    static <D> int finish(String command, TrainedModel model, TrainingArgs args, boolean evalOnly, D train, D eval,
-                          Evaluation<D> evaluation, Run<D> run) throws IOException {
+    <D> int finish(String command, TrainedModel model, TrainingArgs args, D train, D eval, Evaluation<D> evaluation, Run<D> run)
+            throws IOException {
         if (evalOnly) {
             EvalOptions.report(args.outputDir(), evaluation.of(eval != null ? eval : train));
             return 0;

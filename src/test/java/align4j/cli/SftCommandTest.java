@@ -59,8 +59,12 @@ class SftCommandTest {
         assertTrue(before > 3.5, "untrained NLL " + before); // ≈ log 48 = 3.87
         assertTrue(after < 0.7 * before, "held-out NLL " + before + " → " + after);
         assertTrue(ev.get(ev.size() - 1).get("eval_mean_token_accuracy").asDouble() > 0.5, ev.get(ev.size() - 1).toString());
-        // the saved model gives the last eval loss
+        // the saved model gives the last eval loss, and so does --eval-only on it (TRL's trainer.evaluate())
         assertEquals(after, untrainedNll(out, eval), 1e-4);
+        Path evalOnly = tmp.resolve("eval-only");
+        assertEquals(0, Main.run("sft", "--model", out.toString(), "--dataset", eval.toString(), "--output-dir", evalOnly.toString(),
+                "--eval-only", "--threads", "1"));
+        assertEquals(after, DpoFixtures.JSON.readTree(evalOnly.resolve("eval_results.json").toFile()).get("eval_loss").asDouble(), 1e-4);
     }
 
     /**
