@@ -21,7 +21,7 @@ import picocli.CommandLine;
         subcommands = {CommandLine.HelpCommand.class, QuickstartCommand.class, TokenizeCommand.class, SftCommand.class,
                 GenerateCommand.class, CollectCommand.class, RewardCommand.class, ScoreCommand.class, DpoCommand.class,
                 OrpoCommand.class, CpoCommand.class, KtoCommand.class,
-                LogpsCommand.class, AuditDataCommand.class, ExplainCommand.class, PpoCommand.class, GrpoCommand.class, RlooCommand.class,
+                LogpsCommand.class, AuditDataCommand.class, ExplainCommand.class, PpoCommand.class, GrpoCommand.class, RlooCommand.class, OnlineDpoCommand.class,
                 BestOfNCommand.class, WinrateCommand.class, MergeLoraCommand.class, InitModelCommand.class, BenchCommand.class, ControlDpoCommand.class})
 public final class Main implements Runnable {
     /** The CLI vocabulary (docs/DESIGN.md#cli-vocabulary), the footer of every command's --help. */
