@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,5 +67,19 @@ public final class DpoFixtures {
             rj[i] = JSON.treeToValue(o.get("rejected_input_ids"), int[].class);
         }
         return new align4j.data.Pairs(pr, ch, rj, new String[n]);
+    }
+
+    /** n records of 2–4 random prompt_input_ids below 48 (the tiny models' vocabulary), drawn from seed: RL prompts. */
+    public static Path randomPrompts(Path file, int n, long seed) throws IOException {
+        SplittableRandom r = new SplittableRandom(seed);
+        try (BufferedWriter w = Files.newBufferedWriter(file)) {
+            for (int i = 0; i < n; i++) {
+                ObjectNode o = JSON.createObjectNode();
+                for (int j = 0; j < 2 + r.nextInt(3); j++) o.withArray("prompt_input_ids").add(r.nextInt(48));
+                w.write(JSON.writeValueAsString(o));
+                w.newLine();
+            }
+        }
+        return file;
     }
 }

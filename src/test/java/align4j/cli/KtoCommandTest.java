@@ -106,18 +106,11 @@ class KtoCommandTest {
     @ValueSource(strings = {"kto", "kto --loss-type apo_zero_unpaired --beta 0.5", "kto --use-peft --lora-target-modules all-linear"})
     void resumedRunEqualsTheUninterruptedRun(String commandLine, @TempDir Path tmp) throws Exception {
         boolean lora = commandLine.contains("--use-peft");
-        Path full = tmp.resolve("full"), resumed = tmp.resolve("resumed");
         List<String> common = new ArrayList<>(List.of(commandLine.split(" ")));
         common.addAll(List.of("--model", model.toString(), "--dataset", eval.toString(), "--learning-rate", "1e-3",
                 "--batch-size", "4", "--gradient-accumulation-steps", "2", "--max-steps", "8", "--save-steps", "4",
                 "--logging-steps", "2", "--threads", "1"));
-        assertEquals(0, Main.run(CliRuns.args(common, "--output-dir", full.toString())));
-        CliRuns.copyTree(full.resolve("checkpoint-4"), resumed.resolve("checkpoint-4"));
-        Files.copy(full.resolve("metrics.jsonl"), resumed.resolve("metrics.jsonl"));
-        assertEquals(0, Main.run(CliRuns.args(common, "--output-dir", resumed.toString(), "--resume-from-checkpoint", "last")));
-        String weights = lora ? "adapter_model.safetensors" : "model.safetensors";
-        assertArrayEquals(Files.readAllBytes(full.resolve(weights)), Files.readAllBytes(resumed.resolve(weights)));
-        assertEquals(Files.readAllLines(full.resolve("metrics.jsonl")), Files.readAllLines(resumed.resolve("metrics.jsonl")));
+        CliRuns.assertResumeEqualsUninterrupted(common, tmp, lora);
     }
 
     @Test

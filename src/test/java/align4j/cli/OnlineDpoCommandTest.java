@@ -3,13 +3,10 @@ package align4j.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,15 +21,7 @@ class OnlineDpoCommandTest {
     static void fixtures() throws Exception {
         model = DpoFixtures.tinyModel(shared.resolve("model"));
         prompts = shared.resolve("prompts.jsonl");
-        SplittableRandom r = new SplittableRandom(4);
-        try (BufferedWriter w = Files.newBufferedWriter(prompts)) {
-            for (int i = 0; i < 16; i++) {
-                ObjectNode o = DpoFixtures.JSON.createObjectNode();
-                for (int j = 0; j < 2 + r.nextInt(3); j++) o.withArray("prompt_input_ids").add(r.nextInt(48));
-                w.write(DpoFixtures.JSON.writeValueAsString(o));
-                w.newLine();
-            }
-        }
+        DpoFixtures.randomPrompts(prompts, 16, 4);
     }
 
     static String[] args(Path out, int steps, String... extra) {

@@ -94,18 +94,11 @@ class OrpoCpoCommandTest {
     @ValueSource(strings = {"orpo", "cpo --loss-type simpo --beta 2", "orpo --use-peft --lora-target-modules all-linear"})
     void resumedRunEqualsTheUninterruptedRun(String commandLine, @TempDir Path tmp) throws Exception {
         boolean lora = commandLine.contains("--use-peft");
-        Path full = tmp.resolve("full"), resumed = tmp.resolve("resumed");
         List<String> common = new ArrayList<>(List.of(commandLine.split(" ")));
         common.addAll(List.of("--model", model.toString(), "--dataset", eval.toString(), "--learning-rate", "1e-3",
                 "--batch-size", "4", "--gradient-accumulation-steps", "2", "--max-steps", "8", "--save-steps", "4",
                 "--logging-steps", "2", "--threads", "1"));
-        assertEquals(0, Main.run(CliRuns.args(common, "--output-dir", full.toString())));
-        CliRuns.copyTree(full.resolve("checkpoint-4"), resumed.resolve("checkpoint-4"));
-        Files.copy(full.resolve("metrics.jsonl"), resumed.resolve("metrics.jsonl"));
-        assertEquals(0, Main.run(CliRuns.args(common, "--output-dir", resumed.toString(), "--resume-from-checkpoint", "last")));
-        String weights = lora ? "adapter_model.safetensors" : "model.safetensors";
-        assertArrayEquals(Files.readAllBytes(full.resolve(weights)), Files.readAllBytes(resumed.resolve(weights)));
-        assertEquals(Files.readAllLines(full.resolve("metrics.jsonl")), Files.readAllLines(resumed.resolve("metrics.jsonl")));
+        CliRuns.assertResumeEqualsUninterrupted(common, tmp, lora);
     }
 
     /** CPOConfig's snake_case keys in --config: SimPO with α = 0 logs nll_loss 0 (as TRL), and rewards are β·logps. */

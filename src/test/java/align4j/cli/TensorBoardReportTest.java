@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import align4j.train.TensorBoardWriterTest.EventFile;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,15 +32,7 @@ class TensorBoardReportTest {
         evalPairs = DpoFixtures.pairs(shared.resolve("eval.jsonl"), 8, 2);
         sft = SftCommandTest.data(shared.resolve("sft.jsonl"), 32, 1);
         prompts = shared.resolve("prompts.jsonl");
-        SplittableRandom r = new SplittableRandom(4);
-        try (BufferedWriter w = Files.newBufferedWriter(prompts)) {
-            for (int i = 0; i < 8; i++) {
-                ObjectNode o = DpoFixtures.JSON.createObjectNode();
-                for (int j = 0; j < 2 + r.nextInt(3); j++) o.withArray("prompt_input_ids").add(r.nextInt(48));
-                w.write(DpoFixtures.JSON.writeValueAsString(o));
-                w.newLine();
-            }
-        }
+        DpoFixtures.randomPrompts(prompts, 8, 4);
     }
 
     /** HF's rewrite_logs of each metrics.jsonl line (every key but step) at its step, in order. */
